@@ -1,0 +1,169 @@
+# keycloak-ha-postgres: the one entry point for people and CI.
+# `make help` lists the targets and the variables a user sets.
+
+OUT ?= out
+include build/versions
+
+VERSION ?= 0.1.0
+REGISTRY ?= localhost
+KEYCLOAK_IMAGE_NAME ?= keycloak-ha-postgres
+POSTGRES_IMAGE_NAME ?= keycloak-ha-postgres-db
+TAG ?= $(VERSION)
+KEYCLOAK_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(KEYCLOAK_IMAGE_NAME):$(TAG)
+POSTGRES_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(POSTGRES_IMAGE_NAME):$(TAG)
+# docker or podman; podman is preferred when both are there.
+ENGINE ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
+BUILD_FLAGS ?=
+
+export OUT ENGINE KEYCLOAK_IMAGE POSTGRES_IMAGE VERSION
+
+.DEFAULT_GOAL := all
+.PHONY: all help entrypoint dist test-build images keycloak-image postgres-image push fetch \
+	test test-unit test-integration test-e2e cluster cluster-down host-setup \
+	fuzz clean
+
+all: entrypoint images
+
+help:
+	@echo "Targets:"
+	@echo "  make                 build the entrypoint and both images (default)"
+	@echo "  make entrypoint      build only the static binary: $(OUT)/bin/keycloak-ha-postgres"
+	@echo "  make images          build and tag both images"
+	@echo "  make push            push both images to REGISTRY"
+	@echo "  make fetch           download and verify every pinned input into $(OUT)/sources"
+	@echo "                       (then image builds need no network for them)"
+	@echo "  make cluster         start PostgreSQL and two Keycloak nodes; print where they are"
+	@echo "  make cluster-down    stop and remove them"
+	@echo "  make test            every test: unit, integration, images and a real cluster"
+	@echo "  make test-unit | test-integration | test-e2e"
+	@echo "  make clean"
+	@echo ""
+	@echo "Variables (current value):"
+	@echo "  REGISTRY=$(REGISTRY)"
+	@echo "  KEYCLOAK_IMAGE_NAME=$(KEYCLOAK_IMAGE_NAME)"
+	@echo "  POSTGRES_IMAGE_NAME=$(POSTGRES_IMAGE_NAME)"
+	@echo "  TAG=$(TAG)"
+	@echo "  -> $(KEYCLOAK_IMAGE)"
+	@echo "  -> $(POSTGRES_IMAGE)"
+	@echo "  ENGINE=$(ENGINE)        (docker or podman)"
+	@echo "  BUILD_FLAGS=$(BUILD_FLAGS)   (extra flags for '$(ENGINE) build', e.g. --pull=never)"
+	@echo "  SOURCES_DIR=            (a directory with the pinned tarballs, for offline builds)"
+	@echo "  OUT=$(OUT)"
+	@echo "Pinned: Keycloak $(KEYCLOAK_VERSION), PostgreSQL JDBC $(PGJDBC_VERSION),"
+	@echo "        musl $(MUSL_VERSION), OpenSSL $(OPENSSL_VERSION), libconfig $(LIBCONFIG_VERSION),"
+	@echo "        libpq from PostgreSQL $(POSTGRESQL_VERSION)  (build/versions)"
+
+# ---------------------------------------------------------------------------
+# The entrypoint, static with musl.
+
+include build/deps.mk
+
+ENTRYPOINT_SRCS := $(filter-out entrypoint/main.c,$(wildcard entrypoint/*.c))
+ENTRYPOINT_HDRS := $(wildcard entrypoint/*.h)
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+	-Wstrict-prototypes -Wvla -Wpointer-arith -Wundef
+CSTD := -std=c11 -D_GNU_SOURCE -DKHP_VERSION='"$(VERSION)"'
+STATIC_CFLAGS := $(CSTD) $(WARNINGS) -Os -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+	-ffunction-sections -fdata-sections
+STATIC_LDFLAGS := -static -Wl,--gc-sections -s
+
+entrypoint: $(OUT)/bin/keycloak-ha-postgres
+
+$(OUT)/bin/keycloak-ha-postgres: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) $(DEPS)/.stamp
+	@mkdir -p $(@D)
+	$(DEPS_CC) $(STATIC_CFLAGS) $(DEPS_CPPFLAGS) -o $@ entrypoint/main.c $(ENTRYPOINT_SRCS) \
+		$(STATIC_LDFLAGS) $(DEPS_LDLIBS)
+
+# The same sources built with the host compiler and Debian's libraries,
+# under AddressSanitizer and UndefinedBehaviorSanitizer, for the tests.
+HOST_CC ?= gcc
+HOST_CFLAGS := $(CSTD) $(WARNINGS) -g -O1 -fno-omit-frame-pointer
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+HOST_LIBS := -lpq -lconfig -lcrypto -lssl
+
+$(OUT)/host/keycloak-ha-postgres: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -I$(shell pg_config --includedir) -o $@ \
+		entrypoint/main.c $(ENTRYPOINT_SRCS) $(HOST_LIBS)
+
+# Without sanitizers, for valgrind.
+$(OUT)/host/keycloak-ha-postgres-plain: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -I$(shell pg_config --includedir) -o $@ \
+		entrypoint/main.c $(ENTRYPOINT_SRCS) $(HOST_LIBS)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/host/%,$(wildcard tests/unit/test_*.c))
+
+$(OUT)/host/test_%: tests/unit/test_%.c tests/unit/harness.h $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Ientrypoint -I$(shell pg_config --includedir) \
+		-o $@ $< $(ENTRYPOINT_SRCS) $(HOST_LIBS)
+
+# The real distribution, unpacked, for the tests that read its files.
+DIST_DIR := $(OUT)/dist/keycloak-$(KEYCLOAK_VERSION)
+dist: $(DIST_DIR)/.unpacked
+$(DIST_DIR)/.unpacked:
+	@mkdir -p $(OUT)/sources $(OUT)/dist
+	build/fetch KEYCLOAK $(OUT)/sources
+	rm -rf $(DIST_DIR)
+	tar -C $(OUT)/dist -xzf $(OUT)/sources/$(notdir $(KEYCLOAK_URL))
+	touch $@
+
+HOST_BINS := $(OUT)/host/keycloak-ha-postgres $(OUT)/host/keycloak-ha-postgres-plain
+
+# ---------------------------------------------------------------------------
+# Images.
+
+fetch:
+	@mkdir -p $(OUT)/sources
+	@for name in $$(build/fetch --list); do build/fetch $$name $(OUT)/sources || exit 1; done
+
+images: keycloak-image postgres-image
+
+keycloak-image: fetch
+	$(ENGINE) build $(BUILD_FLAGS) --tag $(KEYCLOAK_IMAGE) -f Dockerfile.keycloak-ha .
+
+postgres-image: fetch
+	$(ENGINE) build $(BUILD_FLAGS) --tag $(POSTGRES_IMAGE) -f Dockerfile.postgres .
+
+push:
+	$(ENGINE) push $(KEYCLOAK_IMAGE)
+	$(ENGINE) push $(POSTGRES_IMAGE)
+
+# ---------------------------------------------------------------------------
+# A cluster on this machine, and the tests.
+
+host-setup:
+	@tests/lib/host-setup
+
+# On machines where podman's defaults cannot run containers (see
+# tests/lib/containers.conf), the cluster and the tests use the project's
+# settings; set CONTAINERS_CONF to use your own.
+RUN_ENV := CONTAINERS_CONF=$${CONTAINERS_CONF:-$(CURDIR)/tests/lib/containers.conf}
+
+cluster: host-setup
+	@$(RUN_ENV) $(MAKE) --no-print-directory images
+	@$(RUN_ENV) tests/lib/cluster up
+
+cluster-down:
+	@$(RUN_ENV) tests/lib/cluster down
+
+# host-setup installs what a fresh machine lacks (packages, base images);
+# the test builds come after it.
+test: host-setup
+	@$(RUN_ENV) $(MAKE) --no-print-directory test-build images
+	@$(RUN_ENV) tests/run all
+
+test-build: $(UNIT_TESTS) $(HOST_BINS) dist
+
+test-unit: test-build
+	@tests/run unit
+
+test-integration: test-build
+	@tests/run integration
+
+test-e2e: images
+	@tests/run e2e
+
+clean:
+	rm -rf $(OUT)/bin $(OUT)/host

@@ -1,0 +1,105 @@
+#include "admin_user.h"
+
+#include "fsutil.h"
+#include "log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <openssl/evp.h>
+
+static void base64(const unsigned char *in, size_t len, char *out)
+{
+	static const char tbl[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)in[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		out[o++] = tbl[(v >> 18) & 63];
+		out[o++] = tbl[(v >> 12) & 63];
+		out[o++] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < len ? tbl[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+/* Append s as the body of a JSON string; escape_twice for a JSON string
+ * nested in a JSON string (secretData and credentialData are such). */
+static void json_escape(char *out, size_t *o, size_t cap, const char *s)
+{
+	for (; *s && *o + 8 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			out[(*o)++] = '\\';
+			out[(*o)++] = (char)c;
+		} else if (c < 0x20) {
+			*o += (size_t)snprintf(out + *o, cap - *o, "\\u%04x", c);
+		} else {
+			out[(*o)++] = (char)c;
+		}
+	}
+	out[*o] = '\0';
+}
+
+char *admin_user_json(const char *user, const char *password,
+		      const unsigned char salt[ADMIN_SALT_BYTES])
+{
+	unsigned char key[ADMIN_KEY_BYTES];
+	char salt64[ADMIN_SALT_BYTES * 2 + 4], key64[ADMIN_KEY_BYTES * 2 + 4];
+
+	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt, ADMIN_SALT_BYTES,
+			      ADMIN_HASH_ITERATIONS, EVP_sha256(), sizeof(key), key) != 1)
+		return NULL;
+	base64(salt, ADMIN_SALT_BYTES, salt64);
+	base64(key, sizeof(key), key64);
+
+	size_t cap = strlen(user) * 6 + 1024, o = 0;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	o += (size_t)snprintf(out, cap, "[{\"realm\":\"master\",\"users\":[{\"username\":\"");
+	json_escape(out, &o, cap, user);
+	o += (size_t)snprintf(out + o, cap - o,
+		"\",\"enabled\":true,\"credentials\":[{\"type\":\"password\","
+		"\"secretData\":\"{\\\"value\\\":\\\"%s\\\",\\\"salt\\\":\\\"%s\\\","
+		"\\\"additionalParameters\\\":{}}\","
+		"\"credentialData\":\"{\\\"hashIterations\\\":%d,"
+		"\\\"algorithm\\\":\\\"pbkdf2-sha256\\\",\\\"additionalParameters\\\":{}}\"}],"
+		"\"realmRoles\":[\"admin\"]}]}]\n",
+		key64, salt64, ADMIN_HASH_ITERATIONS);
+	return out;
+}
+
+int write_admin_user(const char *config_dir, const char *user, const char *password)
+{
+	unsigned char salt[ADMIN_SALT_BYTES];
+	char path[PATH_MAX];
+
+	if (getrandom(salt, sizeof(salt), 0) != (ssize_t)sizeof(salt)) {
+		log_error("getrandom: %s", strerror(errno));
+		return EXIT_OSERR;
+	}
+	char *json = admin_user_json(user, password, salt);
+	if (!json) {
+		log_error("KEYCLOAK_PASSWORD: cannot hash the password");
+		return EXIT_SOFTWARE;
+	}
+	snprintf(path, sizeof(path), "%s/keycloak-add-user.json", config_dir);
+	int e = write_file_atomic(path, json, strlen(json), 0600);
+	free(json);
+	if (e) {
+		log_error("cannot write %s: %s", path, strerror(e));
+		return EXIT_CANTCREAT;
+	}
+	log_info("admin user %s will be added to the master realm unless it exists", user);
+	return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * The initial admin user of the master realm (KEYCLOAK_USER and
+ * KEYCLOAK_PASSWORD), handed to the server as keycloak-add-user.json: the
+ * file Keycloak reads at boot, imports (a user that exists already is
+ * logged and skipped) and deletes.
+ */
+#ifndef KHP_ADMIN_USER_H
+#define KHP_ADMIN_USER_H
+
+#include <stddef.h>
+
+/* PBKDF2 parameters; the server re-hashes on login if its policy differs. */
+#define ADMIN_HASH_ITERATIONS 27500
+#define ADMIN_SALT_BYTES 16
+#define ADMIN_KEY_BYTES 64
+
+/*
+ * Build the JSON document for user/password with the given salt. Returns a
+ * malloc'd string, or NULL when hashing fails.
+ */
+char *admin_user_json(const char *user, const char *password,
+		      const unsigned char salt[ADMIN_SALT_BYTES]);
+
+/* Write it, mode 0600, atomically, into config_dir. Returns 0 or an exit code. */
+int write_admin_user(const char *config_dir, const char *user, const char *password);
+
+#endif

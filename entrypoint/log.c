@@ -1,0 +1,58 @@
+/*
+ * One line per message, to stderr, with the program's name and the level, so
+ * that a container log reader can tell the entrypoint's lines from the
+ * server's. errno is saved around the call so that callers may log before
+ * they use errno.
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum log_level log_threshold = LOG_INFO;
+
+static const char *const level_names[] = {
+	[LOG_ERROR] = "error",
+	[LOG_WARN] = "warning",
+	[LOG_INFO] = "info",
+	[LOG_DEBUG] = "debug",
+};
+
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	int saved_errno = errno;
+
+	if (level > log_threshold)
+		return;
+	/* One fprintf call per part; stderr is unbuffered, so build the line
+	 * first to keep it whole when other processes share the stream. */
+	char line[2048];
+	int n = snprintf(line, sizeof(line), "keycloak-ha-postgres: %s: ",
+			 level_names[level]);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n < sizeof(line))
+		vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	fprintf(stderr, "%s\n", line);
+	errno = saved_errno;
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+void die(enum exit_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_ERROR, fmt, ap);
+	va_end(ap);
+	exit((int)code);
+}

@@ -1,0 +1,273 @@
+/*
+ * keycloak-ha-postgres: the entrypoint of the Keycloak and PostgreSQL images.
+ *
+ * Data flows one way: environment -> settings -> render the configuration
+ * -> wait for the database -> exec the server. Each step is a module; this
+ * file only parses the command line and runs the steps of a subcommand in
+ * order.
+ */
+#include "admin_user.h"
+#include "fsutil.h"
+#include "launch.h"
+#include "log.h"
+#include "postgres_role.h"
+#include "render.h"
+#include "settings.h"
+#include "wait_db.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef KHP_VERSION
+#define KHP_VERSION "0.0.0-dev"
+#endif
+
+extern char **environ;
+
+/* The distribution's standalone-ha.xml is never larger than this. */
+#define DIST_XML_MAX (16 * 1024 * 1024)
+
+static const char usage_text[] =
+	"Usage: keycloak-ha-postgres [COMMAND] [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  run [--] [SERVER_ARGS]  read the settings, write standalone-ha.xml, wait until\n"
+	"                          PostgreSQL accepts the login, exec the server (default;\n"
+	"                          arguments starting with '-' are passed to the server)\n"
+	"  run --dry-run [...]     print the server's command line, one argument a line\n"
+	"  wait-db                 wait until PostgreSQL accepts the configured login, exit 0\n"
+	"  render [DIR]            write the generated configuration into the server\n"
+	"                          directory DIR (default: KEYCLOAK_HOME) and exit\n"
+	"  render --print          print the effective settings and where each came from\n"
+	"  postgres [ARGS]         PostgreSQL image: initialise PGDATA if empty, exec postgres\n"
+	"  --help, --version\n"
+	"\n"
+	"Settings come from environment variables; see README.md for the full list.\n"
+	"\n"
+	"Exit codes:\n"
+	"   0  success (wait-db, render; run and postgres exec the server instead)\n"
+	"  64  usage: unknown command or option\n"
+	"  66  a file to read is missing or unreadable (distribution file, NAME_FILE)\n"
+	"  69  database not reachable before DB_WAIT_TIMEOUT\n"
+	"  70  internal error\n"
+	"  71  a system call failed\n"
+	"  73  cannot write the configuration\n"
+	"  77  database refused the login, or the database does not exist\n"
+	"  78  bad setting: a variable is invalid, missing or conflicts with another\n"
+	" 126  the server program cannot be executed\n"
+	" 127  the server program was not found\n";
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_error("%s; see --help", buf);
+	return EXIT_USAGE;
+}
+
+static void path_join(char *out, size_t len, const char *dir, const char *file)
+{
+	if ((size_t)snprintf(out, len, "%s/%s", dir, file) >= len)
+		die(EXIT_CONFIG, "KEYCLOAK_HOME: path too long");
+}
+
+/*
+ * Render standalone-ha.xml in home from the pristine copy. The first render
+ * keeps the distribution's own file as standalone-ha.xml.dist (the images
+ * ship it so); every later one renders from that copy again, so a restart
+ * with changed settings gets a configuration that reflects exactly them,
+ * and no "already configured" marker is needed.
+ */
+static int render_into(const struct settings *s, const char *home)
+{
+	char config_dir[PATH_MAX], dist[PATH_MAX], target[PATH_MAX];
+	char *text, *out, err[512];
+	size_t len, out_len;
+
+	path_join(config_dir, sizeof(config_dir), home, "standalone/configuration");
+	path_join(dist, sizeof(dist), config_dir, "standalone-ha.xml.dist");
+	path_join(target, sizeof(target), config_dir, "standalone-ha.xml");
+
+	int e = read_file(dist, DIST_XML_MAX, &text, &len);
+	bool have_dist = e == 0;
+	if (e == ENOENT)
+		e = read_file(target, DIST_XML_MAX, &text, &len);
+	if (e) {
+		log_error("cannot read %s: %s", e == ENOENT && !have_dist ? target : dist,
+			  strerror(e));
+		return EXIT_NOINPUT;
+	}
+	int rc = render_standalone_ha(s, text, len, &out, &out_len, err, sizeof(err));
+	if (rc) {
+		log_error("%s", err);
+		free(text);
+		return rc;
+	}
+	if (!have_dist) {
+		e = write_file_atomic(dist, text, len, 0644);
+		if (e) {
+			log_error("cannot write %s: %s", dist, strerror(e));
+			free(text);
+			free(out);
+			return EXIT_CANTCREAT;
+		}
+	}
+	free(text);
+	/* 0600: the file holds the database password. */
+	e = write_file_atomic(target, out, out_len, 0600);
+	free(out);
+	if (e) {
+		log_error("cannot write %s: %s", target, strerror(e));
+		return EXIT_CANTCREAT;
+	}
+	log_info("wrote %s (datasource %s@%s:%u, discovery %s on %s, %u session owners)",
+		 target, s->db_name, s->db_host, s->db_port, s->jgroups_protocol,
+		 s->jgroups_stack, s->cache_owners);
+	return 0;
+}
+
+static int cmd_render(int argc, char **argv)
+{
+	struct settings s;
+	const char *dir = NULL;
+	bool print = false;
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--print") == 0)
+			print = true;
+		else if (argv[i][0] == '-')
+			return usage_error("render: unknown option %s", argv[i]);
+		else if (!dir)
+			dir = argv[i];
+		else
+			return usage_error("render: unexpected argument %s", argv[i]);
+	}
+	int rc = settings_load(&s, environ);
+	if (rc == 0) {
+		if (print)
+			settings_print(&s, stdout);
+		else
+			rc = render_into(&s, dir ? dir : s.keycloak_home);
+	}
+	settings_free(&s);
+	return rc;
+}
+
+static int cmd_wait_db(int argc, char **argv)
+{
+	struct settings s;
+
+	if (argc > 0)
+		return usage_error("wait-db: unexpected argument %s", argv[0]);
+	int rc = settings_load(&s, environ);
+	if (rc == 0)
+		rc = wait_for_database(&s);
+	settings_free(&s);
+	return rc;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct settings s;
+	struct argv_list server;
+	char config_dir[PATH_MAX];
+
+	bool dry_run = false;
+
+	if (argc > 0 && strcmp(argv[0], "--dry-run") == 0) {
+		dry_run = true;
+		argc--;
+		argv++;
+	}
+	if (argc > 0 && strcmp(argv[0], "--") == 0) {
+		argc--;
+		argv++;
+	}
+	int rc = settings_load(&s, environ);
+	if (rc)
+		goto out;
+	if (dry_run) {
+		/* Show the server's command line, one argument a line; write
+		 * nothing, wait for nothing. */
+		if ((rc = build_server_argv(&s, argv, (size_t)argc, &server)) == 0) {
+			for (size_t i = 0; i < server.n; i++)
+				puts(server.v[i]);
+			argv_free(&server);
+		}
+		goto out;
+	}
+	/* Configuration first: a bad setting or distribution file is reported
+	 * at once, not after waiting for the database. */
+	if ((rc = render_into(&s, s.keycloak_home)))
+		goto out;
+	if (s.admin_user) {
+		path_join(config_dir, sizeof(config_dir), s.keycloak_home,
+			  "standalone/configuration");
+		if ((rc = write_admin_user(config_dir, s.admin_user, s.admin_password)))
+			goto out;
+	}
+	if ((rc = build_server_argv(&s, argv, (size_t)argc, &server)))
+		goto out;
+	if ((rc = wait_for_database(&s))) {
+		argv_free(&server);
+		goto out;
+	}
+	log_info("starting Keycloak as node %s on %s (cluster traffic on %s)",
+		 s.node_name, s.bind_address, s.bind_private);
+	char **env = server_environment(environ);
+	settings_free(&s);
+	fflush(NULL);
+	rc = exec_server(&server, env);
+	free(env);
+	argv_free(&server);
+	return rc;
+out:
+	settings_free(&s);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "run";
+	int sub_argc = argc > 1 ? argc - 2 : 0;
+	char **sub_argv = argv + 2;
+
+	/* Docker images are often run with only server options as arguments
+	 * ("-b 0.0.0.0"): those go to "run". */
+	if (argc > 1 && argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
+	    strcmp(argv[1], "-h") != 0 && strcmp(argv[1], "--version") != 0) {
+		cmd = "run";
+		sub_argc = argc - 1;
+		sub_argv = argv + 1;
+	}
+
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("keycloak-ha-postgres %s\n", KHP_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(sub_argc, sub_argv);
+	if (strcmp(cmd, "wait-db") == 0)
+		return cmd_wait_db(sub_argc, sub_argv);
+	if (strcmp(cmd, "render") == 0)
+		return cmd_render(sub_argc, sub_argv);
+	if (strcmp(cmd, "postgres") == 0)
+		return postgres_role_main(argc - 1, argv + 1, environ);
+	return usage_error("unknown command %s", cmd);
+}

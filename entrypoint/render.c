@@ -1,0 +1,948 @@
+/*
+ * The clustered standalone-ha.xml, rendered by splicing the distribution's
+ * own file.
+ *
+ * The distribution's document is parsed once (xml.c) and three subsystems
+ * are edited; each edit replaces one byte range (an element, or a start tag
+ * whose attribute changes) or inserts text at one offset. The edits are
+ * collected first, then applied in order while copying the original, so
+ * everything outside them (comments, layout, the other subsystems) stays
+ * byte for byte as the distribution wrote it, and the same input always
+ * gives the same output. The result is parsed again before it is returned.
+ *
+ * Values from the settings are checked before they are written: XML cannot
+ * carry control characters, WildFly resolves "${...}" in most values (so a
+ * literal "${" in a credential is escaped the way WildFly unescapes it), the
+ * JDBC URL is percent-encoded where the driver decodes it, and names that
+ * become element or attribute content must look like names. Messages name
+ * the setting, never its value.
+ */
+#include "render.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "xml.h"
+
+/* The names users know the settings by, for messages. */
+#define SETTING_DB_HOST "DB_HOST"
+#define SETTING_DB_PORT "DB_PORT"
+#define SETTING_DB_NAME "DB_DATABASE"
+#define SETTING_DB_USER "DB_USER"
+#define SETTING_DB_PASSWORD "DB_PASSWORD"
+#define SETTING_DB_SSLMODE "DB_SSLMODE"
+#define SETTING_JDBC_PARAMS "JDBC_PARAMS"
+#define SETTING_JGROUPS_PROTOCOL "JGROUPS_DISCOVERY_PROTOCOL"
+#define SETTING_JGROUPS_PROPERTIES "JGROUPS_DISCOVERY_PROPERTIES"
+#define SETTING_JGROUPS_STACK "JGROUPS_TRANSPORT_STACK"
+#define SETTING_CACHE_OWNERS "CACHE_OWNERS_COUNT"
+#define SETTING_CACHE_OWNERS_AUTH "CACHE_OWNERS_AUTH_SESSIONS_COUNT"
+
+#define KEYCLOAK_POOL "KeycloakDS"
+#define PG_DRIVER "postgresql"
+#define PG_MODULE "org.postgresql.jdbc"
+#define PG_XA_CLASS "org.postgresql.xa.PGXADataSource"
+#define JCA_POSTGRES "org.jboss.jca.adapters.jdbc.extensions.postgres."
+
+/* JGROUPSPING as JGroups' JDBC_PING reads and writes it (own_addr,
+ * cluster_name, ping_data), in PostgreSQL's types; "IF NOT EXISTS" because
+ * every node runs it at every start. */
+#define JDBC_PING_INITIALIZE_SQL                                              \
+	"CREATE TABLE IF NOT EXISTS JGROUPSPING ("                            \
+	"own_addr varchar(200) NOT NULL, "                                    \
+	"cluster_name varchar(200) NOT NULL, "                                \
+	"ping_data bytea, "                                                   \
+	"constraint PK_JGROUPSPING PRIMARY KEY (own_addr, cluster_name))"
+
+/* Edits per document: one datasource, one driver, a channel, a discovery
+ * protocol and seven caches. */
+#define MAX_EDITS 16
+/* Indentation copied from the document; longer runs are not reproduced. */
+#define MAX_INDENT 64
+
+struct edit {
+	size_t start;
+	size_t end;
+	struct xml_buf text;
+};
+
+struct render {
+	const struct settings *s;
+	struct xml_doc doc;
+	struct xml_element profile;
+	char unit[MAX_INDENT + 1];	/* one level of indentation */
+	struct edit edits[MAX_EDITS];
+	size_t n_edits;
+	char *err;
+	size_t err_len;
+};
+
+static int refuse(struct render *r, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(struct render *r, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->err && r->err_len) {
+		va_start(ap, fmt);
+		vsnprintf(r->err, r->err_len, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static int malformed(struct render *r)
+{
+	return refuse(r, EXIT_NOINPUT,
+		      "standalone-ha.xml is not well-formed XML at byte %zu: %s",
+		      r->doc.err_offset,
+		      r->doc.err_msg ? r->doc.err_msg : "unknown error");
+}
+
+static int out_of_memory(struct render *r)
+{
+	return refuse(r, EXIT_OSERR, "out of memory rendering standalone-ha.xml");
+}
+
+/* A new edit replacing [start, end); its text is filled by the caller. */
+static struct xml_buf *add_edit(struct render *r, size_t start, size_t end)
+{
+	if (r->n_edits == MAX_EDITS)
+		return NULL;
+	struct edit *e = &r->edits[r->n_edits++];
+	e->start = start;
+	e->end = end;
+	memset(&e->text, 0, sizeof(e->text));
+	return &e->text;
+}
+
+/* Find a child element or explain, in err, what the file lacks. */
+static int require_child(struct render *r, const struct xml_element *parent,
+			 const char *name, const char *attr, const char *value,
+			 enum xml_match how, struct xml_element *found,
+			 const char *what)
+{
+	int x = xml_find_child(&r->doc, parent, name, attr, value, how, found);
+
+	if (x < 0)
+		return malformed(r);
+	if (x == 0)
+		return refuse(r, EXIT_NOINPUT, "standalone-ha.xml has no %s",
+			      what);
+	return 0;
+}
+
+/*
+ * The subsystem whose xmlns is prefix followed by "MAJOR.0" with MAJOR in
+ * [min_major, max_major] (max_major 0: any).
+ */
+static int find_subsystem(struct render *r, const char *prefix,
+			  const char *label, unsigned min_major,
+			  unsigned max_major, struct xml_element *sub)
+{
+	char ns[128];
+	char what[64];
+	unsigned major = 0;
+	size_t n = strlen(prefix);
+	int ok;
+
+	snprintf(what, sizeof(what), "%s subsystem", label);
+	int code = require_child(r, &r->profile, "subsystem", "xmlns", prefix,
+				 XML_PREFIX, sub, what);
+	if (code)
+		return code;
+	if (xml_attr_value(&r->doc, sub, "xmlns", ns, sizeof(ns)) != 1)
+		return malformed(r);
+	const char *v = ns + n;
+	ok = *v >= '1' && *v <= '9';
+	for (; ok && *v >= '0' && *v <= '9' && major < 1000; v++)
+		major = major * 10 + (unsigned)(*v - '0');
+	ok = ok && strcmp(v, ".0") == 0 && major >= min_major &&
+	     (max_major == 0 || major <= max_major);
+	if (!ok) {
+		if (max_major)
+			return refuse(r, EXIT_NOINPUT,
+				      "standalone-ha.xml: %s subsystem schema "
+				      "\"%.80s\" is not supported (supported: "
+				      "%u.0 to %u.0)",
+				      label, ns, min_major, max_major);
+		return refuse(r, EXIT_NOINPUT,
+			      "standalone-ha.xml: %s subsystem schema \"%.80s\" "
+			      "is not supported", label, ns);
+	}
+	return 0;
+}
+
+/* The run of blanks before pos when pos starts a line, else empty. */
+static struct xml_span line_indent(const struct xml_doc *doc, size_t pos)
+{
+	size_t p = pos;
+
+	while (p > 0 && pos - p < MAX_INDENT &&
+	       (doc->text[p - 1] == ' ' || doc->text[p - 1] == '\t'))
+		p--;
+	if (p > 0 && doc->text[p - 1] != '\n')
+		p = pos;
+	return (struct xml_span){p, pos};
+}
+
+/* One level of indentation: how much deeper child sits than parent. */
+static void learn_unit(struct render *r, const struct xml_element *parent,
+		       const struct xml_element *child)
+{
+	struct xml_span p = line_indent(&r->doc, parent->start);
+	struct xml_span c = line_indent(&r->doc, child->start);
+	size_t pl = p.end - p.start, cl = c.end - c.start;
+
+	if (cl > pl && memcmp(r->doc.text + p.start, r->doc.text + c.start,
+			      pl) == 0) {
+		memcpy(r->unit, r->doc.text + c.start + pl, cl - pl);
+		r->unit[cl - pl] = '\0';
+	} else {
+		strcpy(r->unit, "    ");
+	}
+}
+
+/* A new line indented like the element at pos, plus levels units. */
+static void new_line(struct render *r, struct xml_buf *b, size_t pos,
+		     int levels)
+{
+	struct xml_span in = line_indent(&r->doc, pos);
+
+	xml_buf_adds(b, "\n");
+	xml_buf_add(b, r->doc.text + in.start, in.end - in.start);
+	for (int i = 0; i < levels; i++)
+		xml_buf_adds(b, r->unit);
+}
+
+/* Whether WildFly would read s as an expression: "${" with a "}" after. */
+static int looks_like_expression(const char *s)
+{
+	const char *open = strstr(s, "${");
+
+	return open && strchr(open + 2, '}') != NULL;
+}
+
+/*
+ * Append a value from the settings as XML text, to be read by WildFly
+ * literally. WildFly resolves a value containing "${...}" as an expression,
+ * in which "$$" stands for "$"; doubling every '$' of such a value makes it
+ * resolve to itself.
+ */
+static int add_literal(struct render *r, struct xml_buf *b,
+		       const char *setting, const char *value)
+{
+	struct xml_buf tmp = {0};
+	const char *v = value;
+	enum xml_escape_result e;
+
+	if (looks_like_expression(value)) {
+		for (const char *c = value; *c; c++) {
+			xml_buf_add(&tmp, c, 1);
+			if (*c == '$')
+				xml_buf_add(&tmp, "$", 1);
+		}
+		if (tmp.failed) {
+			xml_buf_free(&tmp);
+			return out_of_memory(r);
+		}
+		v = tmp.data;
+	}
+	e = xml_escape(b, v, strlen(v));
+	xml_buf_free(&tmp);
+	switch (e) {
+	case XML_ESCAPE_OK:
+		return 0;
+	case XML_ESCAPE_CONTROL:
+		return refuse(r, EXIT_CONFIG,
+			      "%s contains a control character, which XML 1.0 "
+			      "cannot carry", setting);
+	case XML_ESCAPE_UTF8:
+		return refuse(r, EXIT_CONFIG, "%s is not valid UTF-8", setting);
+	default:
+		return out_of_memory(r);
+	}
+}
+
+/* Append a value that may contain WildFly expressions on purpose. */
+static int add_text(struct render *r, struct xml_buf *b, const char *setting,
+		    const char *value)
+{
+	switch (xml_escape(b, value, strlen(value))) {
+	case XML_ESCAPE_OK:
+		return 0;
+	case XML_ESCAPE_CONTROL:
+		return refuse(r, EXIT_CONFIG,
+			      "%s contains a control character, which XML 1.0 "
+			      "cannot carry", setting);
+	case XML_ESCAPE_UTF8:
+		return refuse(r, EXIT_CONFIG, "%s is not valid UTF-8", setting);
+	default:
+		return out_of_memory(r);
+	}
+}
+
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+static int is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/* Whether s is non-empty and made only of alphanumerics and extra. */
+static int is_word(const char *s, const char *extra)
+{
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++) {
+		if (!is_alnum(*s) && !strchr(extra, *s))
+			return 0;
+	}
+	return 1;
+}
+
+static void add_percent(struct xml_buf *b, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+
+	xml_buf_add(b, enc, 3);
+}
+
+/* The host part of the URL: a name, an IPv4 address or a bracketed IPv6
+ * address (brackets added when missing). */
+static int add_url_host(struct render *r, struct xml_buf *url)
+{
+	const char *host = r->s->db_host;
+	size_t n = host ? strlen(host) : 0;
+
+	if (n == 0)
+		return refuse(r, EXIT_CONFIG, SETTING_DB_HOST " is empty");
+	if (n > 253)
+		return refuse(r, EXIT_CONFIG, SETTING_DB_HOST " is too long");
+	if (host[0] == '[' && host[n - 1] == ']') {
+		host++;
+		n -= 2;
+	}
+	if (memchr(host, ':', n)) {
+		for (size_t i = 0; i < n; i++) {
+			if (!is_hex(host[i]) && host[i] != ':' && host[i] != '.')
+				return refuse(r, EXIT_CONFIG, SETTING_DB_HOST
+					      " is not a valid IPv6 address");
+		}
+		xml_buf_adds(url, "[");
+		xml_buf_add(url, host, n);
+		xml_buf_adds(url, "]");
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!is_alnum(host[i]) && host[i] != '.' && host[i] != '-' &&
+		    host[i] != '_')
+			return refuse(r, EXIT_CONFIG, SETTING_DB_HOST
+				      " is not a host name or an IP address");
+	}
+	xml_buf_add(url, host, n);
+	return 0;
+}
+
+/*
+ * jdbc:postgresql://HOST:PORT/DB[?PARAMS][&|?sslmode=MODE]. The driver
+ * URL-decodes the database name and the parameter values, so the name is
+ * percent-encoded whole and the parameters keep their structure ('&', '=')
+ * with only characters a URL query cannot hold encoded.
+ */
+static int build_jdbc_url(struct render *r, struct xml_buf *url)
+{
+	static const char *const sslmodes[] = {
+		"disable", "allow", "prefer", "require", "verify-ca",
+		"verify-full",
+	};
+	const struct settings *s = r->s;
+	char port[16];
+	int code;
+	int has_query = 0;
+
+	xml_buf_adds(url, "jdbc:postgresql://");
+	if ((code = add_url_host(r, url)) != 0)
+		return code;
+	if (s->db_port < 1 || s->db_port > 65535)
+		return refuse(r, EXIT_CONFIG, SETTING_DB_PORT
+			      " is not a port number (1 to 65535)");
+	snprintf(port, sizeof(port), ":%u/", s->db_port);
+	xml_buf_adds(url, port);
+	if (!s->db_name || !*s->db_name)
+		return refuse(r, EXIT_CONFIG, SETTING_DB_NAME " is empty");
+	for (const char *c = s->db_name; *c; c++) {
+		if (is_alnum(*c) || strchr("-._~", *c))
+			xml_buf_add(url, c, 1);
+		else
+			add_percent(url, (unsigned char)*c);
+	}
+	if (s->jdbc_params && *s->jdbc_params) {
+		xml_buf_adds(url, "?");
+		has_query = 1;
+		for (const char *c = s->jdbc_params; *c; c++) {
+			if (*c == '%' && is_hex(c[1]) && is_hex(c[2]))
+				xml_buf_add(url, c, 1);
+			else if (is_alnum(*c) || strchr("-._~!$&'()*+,;=:@/?", *c))
+				xml_buf_add(url, c, 1);
+			else
+				add_percent(url, (unsigned char)*c);
+		}
+	}
+	if (s->db_sslmode) {
+		size_t i, n = sizeof(sslmodes) / sizeof(sslmodes[0]);
+
+		for (i = 0; i < n && strcmp(s->db_sslmode, sslmodes[i]); i++)
+			;
+		if (i == n)
+			return refuse(r, EXIT_CONFIG, SETTING_DB_SSLMODE
+				      " must be one of disable, allow, prefer, "
+				      "require, verify-ca, verify-full");
+		xml_buf_adds(url, has_query ? "&sslmode=" : "?sslmode=");
+		xml_buf_adds(url, s->db_sslmode);
+	}
+	return url->failed ? out_of_memory(r) : 0;
+}
+
+/* A credential: WildFly's datasource parser trims element text, so
+ * surrounding blanks would silently change it. */
+static int check_credential(struct render *r, const char *setting,
+			    const char *value)
+{
+	size_t n = strlen(value);
+
+	if (n && (strchr(" \t\n\r", value[0]) || strchr(" \t\n\r", value[n - 1])))
+		return refuse(r, EXIT_CONFIG,
+			      "%s starts or ends with white space, which the "
+			      "server would strip", setting);
+	return 0;
+}
+
+static int add_datasource(struct render *r, struct xml_buf *b,
+			  const struct xml_element *ds)
+{
+	struct xml_buf url = {0};
+	const struct settings *s = r->s;
+	size_t at = ds->start;
+	int code;
+
+	if (!s->db_user || !*s->db_user)
+		return refuse(r, EXIT_CONFIG, SETTING_DB_USER " is empty");
+	if ((code = check_credential(r, SETTING_DB_USER, s->db_user)) ||
+	    (s->db_password &&
+	     (code = check_credential(r, SETTING_DB_PASSWORD, s->db_password))))
+		return code;
+	if ((code = build_jdbc_url(r, &url)) != 0) {
+		xml_buf_free(&url);
+		return code;
+	}
+	/* The original start tag keeps jndi-name, pool-name, enabled and
+	 * the other attributes exactly as the distribution has them. */
+	if (ds->self_closing) {
+		xml_buf_add(b, r->doc.text + ds->start, ds->attrs_end - ds->start);
+		xml_buf_adds(b, ">");
+	} else {
+		xml_buf_add(b, r->doc.text + ds->start, ds->tag_end - ds->start);
+	}
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "<connection-url>");
+	code = add_text(r, b, SETTING_DB_HOST, url.data);
+	xml_buf_free(&url);
+	if (code)
+		return code;
+	xml_buf_adds(b, "</connection-url>");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "<driver>" PG_DRIVER "</driver>");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "<pool>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<min-pool-size>0</min-pool-size>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<max-pool-size>20</max-pool-size>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<flush-strategy>IdleConnections</flush-strategy>");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "</pool>");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "<security>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<user-name>");
+	if ((code = add_literal(r, b, SETTING_DB_USER, s->db_user)) != 0)
+		return code;
+	xml_buf_adds(b, "</user-name>");
+	if (s->db_password) {
+		new_line(r, b, at, 2);
+		xml_buf_adds(b, "<password>");
+		code = add_literal(r, b, SETTING_DB_PASSWORD, s->db_password);
+		if (code)
+			return code;
+		xml_buf_adds(b, "</password>");
+	}
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "</security>");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "<validation>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<valid-connection-checker class-name=\"" JCA_POSTGRES
+			"PostgreSQLValidConnectionChecker\"/>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<background-validation>true</background-validation>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<background-validation-millis>60000"
+			"</background-validation-millis>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<exception-sorter class-name=\"" JCA_POSTGRES
+			"PostgreSQLExceptionSorter\"/>");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "</validation>");
+	new_line(r, b, at, 0);
+	xml_buf_adds(b, "</datasource>");
+	return b->failed ? out_of_memory(r) : 0;
+}
+
+/* The driver element; at is the offset whose indentation it takes. */
+static void add_driver(struct render *r, struct xml_buf *b, size_t at,
+		       int level)
+{
+	xml_buf_adds(b, "<driver name=\"" PG_DRIVER "\" module=\"" PG_MODULE
+			"\">");
+	new_line(r, b, at, level + 1);
+	xml_buf_adds(b, "<xa-datasource-class>" PG_XA_CLASS
+			"</xa-datasource-class>");
+	new_line(r, b, at, level);
+	xml_buf_adds(b, "</driver>");
+}
+
+/* The last child element of parent; 1, 0 (none) or -1. */
+static int last_child(struct render *r, const struct xml_element *parent,
+		      struct xml_element *last)
+{
+	size_t cursor = 0;
+	struct xml_element child;
+	int found = 0, x;
+
+	while ((x = xml_next_child(&r->doc, parent, &cursor, &child)) == 1) {
+		*last = child;
+		found = 1;
+	}
+	return x < 0 ? -1 : found;
+}
+
+static int render_drivers(struct render *r, const struct xml_element *dss)
+{
+	struct xml_element drivers, driver, last;
+	struct xml_buf *b;
+	int x;
+
+	x = xml_find_child(&r->doc, dss, "drivers", NULL, NULL, XML_EXACT,
+			   &drivers);
+	if (x < 0)
+		return malformed(r);
+	if (x == 0) {
+		/* No <drivers>: it comes after the datasources. */
+		if (last_child(r, dss, &last) != 1)
+			return malformed(r);
+		if (!(b = add_edit(r, last.end, last.end)))
+			return refuse(r, EXIT_SOFTWARE, "too many edits");
+		new_line(r, b, last.start, 0);
+		xml_buf_adds(b, "<drivers>");
+		new_line(r, b, last.start, 1);
+		add_driver(r, b, last.start, 1);
+		new_line(r, b, last.start, 0);
+		xml_buf_adds(b, "</drivers>");
+		return 0;
+	}
+	x = xml_find_child(&r->doc, &drivers, "driver", "name", PG_DRIVER,
+			   XML_EXACT, &driver);
+	if (x < 0)
+		return malformed(r);
+	if (x == 1) {
+		if (!(b = add_edit(r, driver.start, driver.end)))
+			return refuse(r, EXIT_SOFTWARE, "too many edits");
+		add_driver(r, b, driver.start, 0);
+		return 0;
+	}
+	x = last_child(r, &drivers, &last);
+	if (x < 0)
+		return malformed(r);
+	if (x == 1) {
+		if (!(b = add_edit(r, last.end, last.end)))
+			return refuse(r, EXIT_SOFTWARE, "too many edits");
+		new_line(r, b, last.start, 0);
+		add_driver(r, b, last.start, 0);
+		return 0;
+	}
+	/* An empty <drivers/> or <drivers></drivers>: rewrite it whole. */
+	if (!(b = add_edit(r, drivers.start, drivers.end)))
+		return refuse(r, EXIT_SOFTWARE, "too many edits");
+	xml_buf_adds(b, "<drivers>");
+	new_line(r, b, drivers.start, 1);
+	add_driver(r, b, drivers.start, 1);
+	new_line(r, b, drivers.start, 0);
+	xml_buf_adds(b, "</drivers>");
+	return 0;
+}
+
+static int render_datasources(struct render *r)
+{
+	struct xml_element sub, dss, ds;
+	struct xml_buf *b;
+	int code;
+
+	if ((code = find_subsystem(r, "urn:jboss:domain:datasources:",
+				   "datasources", 5, 7, &sub)) ||
+	    (code = require_child(r, &sub, "datasources", NULL, NULL, XML_EXACT,
+				  &dss, "<datasources> in the datasources "
+				  "subsystem")) ||
+	    (code = require_child(r, &dss, "datasource", "pool-name",
+				  KEYCLOAK_POOL, XML_EXACT, &ds,
+				  "<datasource pool-name=\"" KEYCLOAK_POOL "\">")))
+		return code;
+	learn_unit(r, &dss, &ds);
+	if (!(b = add_edit(r, ds.start, ds.end)))
+		return refuse(r, EXIT_SOFTWARE, "too many edits");
+	if ((code = add_datasource(r, b, &ds)) != 0)
+		return code;
+	return render_drivers(r, &dss);
+}
+
+/* Discovery protocols that the rendered one replaces when they directly
+ * follow the transport. */
+static int is_discovery(const char *type)
+{
+	size_t n = strlen(type);
+
+	return (n >= 4 && strcmp(type + n - 4, "PING") == 0) ||
+	       strcmp(type, "TCPGOSSIP") == 0;
+}
+
+static const char *find_property(const struct settings *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_jgroups_properties; i++) {
+		if (s->jgroups_properties[i].name &&
+		    strcmp(s->jgroups_properties[i].name, name) == 0)
+			return s->jgroups_properties[i].value
+				       ? s->jgroups_properties[i].value
+				       : "";
+	}
+	return NULL;
+}
+
+static void add_property_start(struct render *r, struct xml_buf *b, size_t at,
+			       const char *name)
+{
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "<property name=\"");
+	xml_buf_adds(b, name);
+	xml_buf_adds(b, "\">");
+}
+
+/*
+ * The discovery protocol element for s->jgroups_protocol; at is the offset
+ * whose indentation it takes, transport_type "TCP" or "UDP".
+ */
+static int add_discovery(struct render *r, struct xml_buf *b, size_t at,
+			 const char *transport_type)
+{
+	static const struct {
+		const char *name;
+		const char *value;
+	} jdbc_ping_defaults[] = {
+		{"initialize_sql", JDBC_PING_INITIALIZE_SQL},
+		/* Rows of crashed nodes otherwise linger and are probed. */
+		{"remove_all_data_on_view_change", "true"},
+		{"remove_old_coords_on_view_change", "true"},
+	};
+	const struct settings *s = r->s;
+	const char *proto = s->jgroups_protocol ? s->jgroups_protocol : "JDBC_PING";
+	const char *element = "protocol";
+	int jdbc = 0, code;
+	size_t n_props = 0;
+
+	if (!is_word(proto, "_.") || strlen(proto) > 100)
+		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROTOCOL
+			      " must be a protocol name (letters, digits, '_' "
+			      "and '.')");
+	for (size_t i = 0; i < s->n_jgroups_properties; i++) {
+		const char *name = s->jgroups_properties[i].name;
+
+		if (!is_word(name, "_.") || strlen(name) > 100)
+			return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROPERTIES
+				      ": property names are letters, digits, "
+				      "'_' and '.'");
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(s->jgroups_properties[j].name, name) == 0)
+				return refuse(r, EXIT_CONFIG,
+					      SETTING_JGROUPS_PROPERTIES
+					      ": property %s is given twice",
+					      name);
+		}
+	}
+	if (strcmp(proto, "JDBC_PING") == 0) {
+		element = "jdbc-protocol";
+		jdbc = 1;
+	} else if (strcmp(proto, "MPING") == 0) {
+		element = "socket-protocol";
+	} else if (strcmp(proto, "PING") == 0 &&
+		   strcmp(transport_type, "UDP") != 0) {
+		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROTOCOL
+			      " PING needs multicast, which only the udp stack "
+			      "has; use MPING or JDBC_PING with "
+			      SETTING_JGROUPS_STACK "=tcp");
+	} else if (strcmp(proto, "TCPPING") == 0 &&
+		   !find_property(s, "initial_hosts")) {
+		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROPERTIES
+			      " must set initial_hosts for TCPPING");
+	} else if (strcmp(proto, "dns.DNS_PING") == 0 &&
+		   !find_property(s, "dns_query")) {
+		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROPERTIES
+			      " must set dns_query for dns.DNS_PING");
+	}
+
+	xml_buf_adds(b, "<");
+	xml_buf_adds(b, element);
+	xml_buf_adds(b, " type=\"");
+	xml_buf_adds(b, proto);
+	xml_buf_adds(b, "\"");
+	if (jdbc)
+		xml_buf_adds(b, " data-source=\"" KEYCLOAK_POOL "\"");
+	if (strcmp(proto, "MPING") == 0)
+		xml_buf_adds(b, " socket-binding=\"jgroups-mping\"");
+	if (jdbc) {
+		for (size_t i = 0; i < sizeof(jdbc_ping_defaults) /
+					   sizeof(jdbc_ping_defaults[0]); i++) {
+			/* A property the user sets replaces the default. */
+			if (find_property(s, jdbc_ping_defaults[i].name))
+				continue;
+			if (n_props++ == 0)
+				xml_buf_adds(b, ">");
+			add_property_start(r, b, at, jdbc_ping_defaults[i].name);
+			xml_buf_adds(b, jdbc_ping_defaults[i].value);
+			xml_buf_adds(b, "</property>");
+		}
+	}
+	for (size_t i = 0; i < s->n_jgroups_properties; i++) {
+		const struct property *p = &s->jgroups_properties[i];
+
+		if (n_props++ == 0)
+			xml_buf_adds(b, ">");
+		add_property_start(r, b, at, p->name);
+		/* Property values may use WildFly expressions on purpose,
+		 * e.g. initial_hosts="${env.PEERS}". */
+		code = add_text(r, b, SETTING_JGROUPS_PROPERTIES,
+				p->value ? p->value : "");
+		if (code)
+			return code;
+		xml_buf_adds(b, "</property>");
+	}
+	if (n_props == 0) {
+		xml_buf_adds(b, "/>");
+	} else {
+		new_line(r, b, at, 0);
+		xml_buf_adds(b, "</");
+		xml_buf_adds(b, element);
+		xml_buf_adds(b, ">");
+	}
+	return b->failed ? out_of_memory(r) : 0;
+}
+
+static int render_jgroups(struct render *r)
+{
+	struct xml_element sub, channels, channel, stacks, stack, transport;
+	struct xml_element next;
+	char channel_name[128] = "ee", transport_type[32], type[128];
+	const char *stack_name = r->s->jgroups_stack ? r->s->jgroups_stack : "tcp";
+	struct xml_buf *b;
+	size_t cursor = 0;
+	int code, x;
+
+	if (!is_word(stack_name, "_.-") || strlen(stack_name) > 64)
+		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_STACK
+			      " must be a stack name such as tcp or udp");
+	if ((code = find_subsystem(r, "urn:jboss:domain:jgroups:", "jgroups",
+				   5, 8, &sub)) ||
+	    (code = require_child(r, &sub, "channels", NULL, NULL, XML_EXACT,
+				  &channels, "<channels> in the jgroups "
+				  "subsystem")))
+		return code;
+	if (xml_attr_value(&r->doc, &channels, "default", channel_name,
+			   sizeof(channel_name)) < 0)
+		return malformed(r);
+	if ((code = require_child(r, &channels, "channel", "name", channel_name,
+				  XML_EXACT, &channel,
+				  "<channel> for the default channel")) ||
+	    (code = require_child(r, &sub, "stacks", NULL, NULL, XML_EXACT,
+				  &stacks, "<stacks> in the jgroups subsystem")))
+		return code;
+	x = xml_find_child(&r->doc, &stacks, "stack", "name", stack_name,
+			   XML_EXACT, &stack);
+	if (x < 0)
+		return malformed(r);
+	if (x == 0)
+		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_STACK
+			      ": the distribution has no stack named \"%s\"",
+			      stack_name);
+
+	if (!(b = add_edit(r, channel.start, channel.tag_end)))
+		return refuse(r, EXIT_SOFTWARE, "too many edits");
+	if (xml_set_attr(&r->doc, &channel, "stack", stack_name, b) != 0)
+		return b->failed ? out_of_memory(r) : malformed(r);
+
+	x = xml_next_child(&r->doc, &stack, &cursor, &transport);
+	if (x < 0)
+		return malformed(r);
+	if (x == 0 || !xml_name_is(&r->doc, &transport, "transport"))
+		return refuse(r, EXIT_NOINPUT, "standalone-ha.xml: stack \"%s\" "
+			      "does not start with <transport>", stack_name);
+	if (xml_attr_value(&r->doc, &transport, "type", transport_type,
+			   sizeof(transport_type)) != 1)
+		return refuse(r, EXIT_NOINPUT, "standalone-ha.xml: the transport "
+			      "of stack \"%s\" has no type", stack_name);
+
+	x = xml_next_child(&r->doc, &stack, &cursor, &next);
+	if (x < 0)
+		return malformed(r);
+	if (x == 1 && xml_attr_value(&r->doc, &next, "type", type,
+				     sizeof(type)) == 1 && is_discovery(type)) {
+		if (!(b = add_edit(r, next.start, next.end)))
+			return refuse(r, EXIT_SOFTWARE, "too many edits");
+		return add_discovery(r, b, next.start, transport_type);
+	}
+	/* No discovery protocol yet: it goes right after the transport. */
+	if (!(b = add_edit(r, transport.end, transport.end)))
+		return refuse(r, EXIT_SOFTWARE, "too many edits");
+	new_line(r, b, transport.start, 0);
+	return add_discovery(r, b, transport.start, transport_type);
+}
+
+static int render_caches(struct render *r)
+{
+	static const struct {
+		const char *cache;
+		int auth;
+	} caches[] = {
+		{"sessions", 0}, {"authenticationSessions", 1},
+		{"offlineSessions", 0}, {"clientSessions", 0},
+		{"offlineClientSessions", 0}, {"loginFailures", 0},
+		{"actionTokens", 0},
+	};
+	struct xml_element sub, container, cache;
+	char what[96], owners[16];
+	int code;
+
+	if (r->s->cache_owners < 1)
+		return refuse(r, EXIT_CONFIG, SETTING_CACHE_OWNERS
+			      " must be at least 1");
+	if (r->s->cache_owners_auth < 1)
+		return refuse(r, EXIT_CONFIG, SETTING_CACHE_OWNERS_AUTH
+			      " must be at least 1");
+	if ((code = find_subsystem(r, "urn:jboss:domain:infinispan:",
+				   "infinispan", 1, 0, &sub)) ||
+	    (code = require_child(r, &sub, "cache-container", "name",
+				  "keycloak", XML_EXACT, &container,
+				  "<cache-container name=\"keycloak\">")))
+		return code;
+	for (size_t i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
+		struct xml_buf *b;
+
+		snprintf(what, sizeof(what),
+			 "<distributed-cache name=\"%s\"> in the keycloak "
+			 "cache container", caches[i].cache);
+		if ((code = require_child(r, &container, "distributed-cache",
+					  "name", caches[i].cache, XML_EXACT,
+					  &cache, what)))
+			return code;
+		snprintf(owners, sizeof(owners), "%u",
+			 caches[i].auth ? r->s->cache_owners_auth
+					: r->s->cache_owners);
+		if (!(b = add_edit(r, cache.start, cache.tag_end)))
+			return refuse(r, EXIT_SOFTWARE, "too many edits");
+		if (xml_set_attr(&r->doc, &cache, "owners", owners, b) != 0)
+			return b->failed ? out_of_memory(r) : malformed(r);
+	}
+	return 0;
+}
+
+/* Copy the document with the edits applied, in offset order. */
+static int apply_edits(struct render *r, struct xml_buf *out)
+{
+	size_t pos = 0;
+
+	/* Insertion sort: a dozen edits. */
+	for (size_t i = 1; i < r->n_edits; i++) {
+		struct edit e = r->edits[i];
+		size_t j = i;
+
+		for (; j > 0 && r->edits[j - 1].start > e.start; j--)
+			r->edits[j] = r->edits[j - 1];
+		r->edits[j] = e;
+	}
+	for (size_t i = 0; i < r->n_edits; i++) {
+		const struct edit *e = &r->edits[i];
+
+		if (e->start < pos || e->end < e->start || e->end > r->doc.len)
+			return refuse(r, EXIT_SOFTWARE,
+				      "overlapping edits of standalone-ha.xml");
+		if (e->text.failed)
+			return out_of_memory(r);
+		xml_buf_add(out, r->doc.text + pos, e->start - pos);
+		xml_buf_add(out, e->text.data ? e->text.data : "", e->text.len);
+		pos = e->end;
+	}
+	xml_buf_add(out, r->doc.text + pos, r->doc.len - pos);
+	return out->failed ? out_of_memory(r) : 0;
+}
+
+int render_standalone_ha(const struct settings *s, const char *dist,
+			 size_t dist_len, char **out, size_t *out_len,
+			 char *err, size_t err_len)
+{
+	struct render r = {.s = s, .err = err, .err_len = err_len};
+	struct xml_element root;
+	struct xml_buf result = {0};
+	int code;
+
+	strcpy(r.unit, "    ");
+	*out = NULL;
+	*out_len = 0;
+	if (err && err_len)
+		err[0] = '\0';
+	if (xml_parse(&r.doc, dist, dist_len, &root) != 0)
+		return malformed(&r);
+	if (!xml_name_is(&r.doc, &root, "server"))
+		return refuse(&r, EXIT_NOINPUT,
+			      "standalone-ha.xml: the root element is not <server>");
+	if ((code = require_child(&r, &root, "profile", NULL, NULL, XML_EXACT,
+				  &r.profile, "<profile>")) ||
+	    (code = render_datasources(&r)) || (code = render_jgroups(&r)) ||
+	    (code = render_caches(&r)) || (code = apply_edits(&r, &result)))
+		goto done;
+
+	/* The splice must not have broken the document. */
+	struct xml_doc check;
+	struct xml_element check_root;
+	if (xml_parse(&check, result.data, result.len, &check_root) != 0) {
+		code = refuse(&r, EXIT_SOFTWARE,
+			      "rendered standalone-ha.xml is not well-formed at "
+			      "byte %zu: %s", check.err_offset, check.err_msg);
+		goto done;
+	}
+	*out = result.data;
+	*out_len = result.len;
+	result.data = NULL;
+done:
+	for (size_t i = 0; i < r.n_edits; i++)
+		xml_buf_free(&r.edits[i].text);
+	xml_buf_free(&result);
+	return code;
+}

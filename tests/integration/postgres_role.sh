@@ -1,0 +1,415 @@
+#!/bin/bash
+# Integration test of the PostgreSQL image's role against real PostgreSQL
+# binaries: initialisation, restart, refusals, password handling, recovery
+# from an interrupted initialisation. Runs as root (the role drops to the
+# "postgres" user, which must exist).
+#
+# Variables: KHP_BINARY, a program run as "KHP_BINARY postgres ARGS" (default:
+# built here from the role's sources with sanitizers); PG_BIN, the directory
+# of initdb and postgres (default: pg_config --bindir); CC.
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+pg_bin=${PG_BIN:-$(pg_config --bindir)}
+passed=0
+failed=0
+server_pid=
+# A command prefix that runs the role as another user (empty: root).
+as_user=()
+
+work=$(mktemp -d)
+# The role runs as postgres after dropping root: it must reach its files.
+chmod 0755 "$work"
+mkdir "$work/sock" "$work/tmp"
+chmod 1777 "$work/sock" "$work/tmp"
+
+stop_server() {
+	[ -n "$server_pid" ] || return 0
+	local pid=$server_pid i=0
+	server_pid=
+	kill -INT "$pid" 2>/dev/null || true
+	while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "server $pid did not stop within 30 s; killing it" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	wait "$pid" 2>/dev/null || return $?
+}
+
+cleanup() {
+	stop_server || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -n "${KHP_BINARY:-}" ]; then
+	bin=$KHP_BINARY
+else
+	bin=$root/out/test/postgres_role
+	mkdir -p "$root/out/test"
+	"${CC:-gcc}" -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+		-Wconversion -Wno-sign-conversion -g -O1 \
+		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		-I "$root/entrypoint" -I "$(pg_config --includedir)" \
+		"$root/entrypoint/postgres_role.c" "$root/entrypoint/log.c" \
+		"$root/tests/integration/postgres_role_main.c" \
+		-L "$(pg_config --libdir)" -lpq -o "$bin"
+fi
+
+# A port nobody listens on, for the servers this test starts.
+port=$((20000 + $$ % 20000))
+while ss -ltnH "sport = :$port" | grep -q .; do
+	port=$((port + 1))
+done
+
+pass() { passed=$((passed + 1)); }
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL: $*" >&2
+}
+check() {
+	local what=$1
+	shift
+	if "$@"; then pass; else fail "$what"; fi
+}
+
+# The first error line the role wrote, without the program's prefix.
+first_error() {
+	grep -m1 '^keycloak-ha-postgres: error: ' "$1" |
+		sed 's/^keycloak-ha-postgres: error: //' || true
+}
+
+# check_error CASE STDERR_FILE SUBSTRING
+check_error() {
+	local line
+	line=$(first_error "$2")
+	case $line in
+	*"$3"*) pass ;;
+	*) fail "$1: first error line is \"$line\", wanted \"$3\"" ;;
+	esac
+}
+
+# run_role CASE [NAME=VALUE...]: runs the role in the foreground (for the
+# cases that must fail); sets rc, and leaves output in $work/CASE.{out,err}.
+run_role() {
+	local name=$1
+	shift
+	rc=0
+	timeout 60 env -i "PATH=$pg_bin:/usr/bin:/bin" "TMPDIR=$work/tmp" "$@" \
+		"${as_user[@]}" "$bin" postgres -p "$port" -c "unix_socket_directories=$work/sock" \
+		>"$work/$name.out" 2>"$work/$name.err" || rc=$?
+}
+
+# start_role CASE [NAME=VALUE...] [-- ARGS...]: starts the role in the
+# background and waits until the server accepts TCP connections.
+start_role() {
+	local name=$1 i=0
+	shift
+	local envs=() args=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	args=("$@")
+	env -i "PATH=$pg_bin:/usr/bin:/bin" "TMPDIR=$work/tmp" "${envs[@]}" \
+		"${as_user[@]}" "$bin" postgres -p "$port" -c "unix_socket_directories=$work/sock" \
+		"${args[@]}" >"$work/$name.out" 2>"$work/$name.err" &
+	server_pid=$!
+	while [ "$i" -lt 600 ]; do
+		if ! kill -0 "$server_pid" 2>/dev/null; then
+			wait "$server_pid" || true
+			server_pid=
+			echo "$name: the role exited before the server was ready:" >&2
+			tail -n 5 "$work/$name.err" >&2
+			return 1
+		fi
+		if "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$port" -t 1; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "$name: the server was not ready within 60 s" >&2
+	return 1
+}
+
+# sql USER PASSWORD DATABASE QUERY: one query over TCP, unaligned output.
+sql() {
+	env -i "PATH=$pg_bin:/usr/bin:/bin" PGPASSWORD="$2" PGCONNECT_TIMEOUT=5 \
+		"$pg_bin/psql" -X -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 \
+		-p "$port" -U "$1" -d "$3" -c "$4"
+}
+
+# The postmaster is the process the role started: it exec'd, it did not fork.
+same_pid() { [ "$(head -n1 "$1/postmaster.pid")" = "$server_pid" ]; }
+is_empty_dir() { [ -d "$1" ] && [ -z "$(ls -A "$1")" ]; }
+not_in_output() { ! grep -qaF -- "$2" "$work/$1.out" "$work/$1.err"; }
+not_in_files() { ! grep -rqaF -- "$2" "$1"; }
+no_staging() {
+	[ ! -e "$1/.keycloak-ha-postgres-init" ] &&
+		[ ! -e "$1/.keycloak-ha-postgres-ready" ]
+}
+owner_mode() { [ "$(stat -c %U:%a "$1")" = "$2" ]; }
+
+echo "postgres_role: binary $bin, PostgreSQL from $pg_bin, port $port"
+
+# --- happy path: initialise, log in over TCP, wrong password refused.
+pgdata=$work/happy/data
+password="Happy-$$-secret"
+if start_role happy PGDATA="$pgdata" POSTGRES_USER=app POSTGRES_DB=keycloak \
+	POSTGRES_PASSWORD="$password" -- -c listen_addresses=127.0.0.1; then
+	pass
+	check "happy: postgres replaced the role" same_pid "$pgdata"
+	check "happy: login as app on keycloak" \
+		test "$(sql app "$password" keycloak \
+			'SELECT current_user || $$/$$ || current_database()')" = app/keycloak
+	check "happy: create a table" sql app "$password" keycloak \
+		'CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)' >/dev/null
+	if sql app wrong-password keycloak 'SELECT 1' 2>"$work/wrong.err"; then
+		fail "happy: a wrong password was accepted"
+	else
+		check "happy: wrong password refused" \
+			grep -q 'password authentication failed' "$work/wrong.err"
+	fi
+	check "happy: pg_hba accepts every address" \
+		grep -qx 'host all all all scram-sha-256' "$pgdata/pg_hba.conf"
+	check "happy: password not in the server's environment" \
+		not_in_files "/proc/$server_pid/environ" "$password"
+	check "happy: password not in the server's argv" \
+		not_in_files "/proc/$server_pid/cmdline" "$password"
+	check "happy: PGDATA owned by postgres, mode 700" \
+		owner_mode "$pgdata" postgres:700
+	check "happy: no staging directory left" no_staging "$pgdata"
+	check "happy: stopped cleanly" stop_server
+	check "happy: password not in the role's output" not_in_output happy "$password"
+	check "happy: password not in any file of PGDATA" not_in_files "$pgdata" "$password"
+	check "happy: temporary directory removed" is_empty_dir "$work/tmp"
+else
+	fail "happy: server did not come up"
+	stop_server || true
+fi
+
+# --- restart: no initialisation, no password needed, data kept.
+if start_role restart PGDATA="$pgdata" POSTGRES_USER=app POSTGRES_DB=keycloak \
+	-- -c listen_addresses=127.0.0.1; then
+	pass
+	check "restart: not initialised again" \
+		not_in_output restart "initialising"
+	check "restart: data kept" \
+		test "$(sql app "$password" keycloak 'SELECT v FROM kept')" = 42
+	check "restart: stopped cleanly" stop_server
+else
+	fail "restart: server did not come up"
+	stop_server || true
+fi
+
+# --- an existing cluster, but no postgres on PATH.
+rc=0
+timeout 60 env -i PATH=/usr/bin:/bin PGDATA="$pgdata" "$bin" postgres \
+	>"$work/noexec.out" 2>"$work/noexec.err" || rc=$?
+check "noexec: exit 127 (got $rc)" test "$rc" = 127
+check_error noexec "$work/noexec.err" "postgres: not found on PATH"
+
+# --- missing password: refused, nothing created.
+run_role nopass PGDATA="$work/nopass/data"
+check "nopass: exit 78 (got $rc)" test "$rc" = 78
+check_error nopass "$work/nopass.err" "POSTGRES_PASSWORD"
+check "nopass: PGDATA not created" test ! -e "$work/nopass/data"
+mkdir -p "$work/nopass2"
+run_role nopass2 PGDATA="$work/nopass2"
+check "nopass2: exit 78 (got $rc)" test "$rc" = 78
+check "nopass2: PGDATA still empty" is_empty_dir "$work/nopass2"
+check "nopass2: PGDATA still root's" owner_mode "$work/nopass2" root:755
+
+# --- trust, explicitly: no password, listen addresses from the environment.
+pgdata=$work/trust/data
+if start_role trust PGDATA="$pgdata" POSTGRES_HOST_AUTH_METHOD=trust \
+	POSTGRES_LISTEN_ADDRESSES=127.0.0.1; then
+	pass
+	check "trust: login without a password" \
+		test "$(sql postgres '' postgres 'SELECT current_user')" = postgres
+	check "trust: pg_hba trusts every address" \
+		grep -qx 'host all all all trust' "$pgdata/pg_hba.conf"
+	check "trust: stopped cleanly" stop_server
+else
+	fail "trust: server did not come up"
+	stop_server || true
+fi
+
+# --- conflicting and invalid settings.
+run_role dbconflict PGDATA="$work/dbconflict" POSTGRES_PASSWORD=x \
+	POSTGRES_DB=one POSTGRES_DATABASE=two
+check "dbconflict: exit 78 (got $rc)" test "$rc" = 78
+check_error dbconflict "$work/dbconflict.err" "POSTGRES_DB and POSTGRES_DATABASE"
+check "dbconflict: PGDATA not created" test ! -e "$work/dbconflict"
+
+printf 'from-file\n' >"$work/pwfile"
+run_role bothpw PGDATA="$work/bothpw" POSTGRES_PASSWORD=x \
+	POSTGRES_PASSWORD_FILE="$work/pwfile"
+check "bothpw: exit 78 (got $rc)" test "$rc" = 78
+check_error bothpw "$work/bothpw.err" "POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE"
+
+run_role nofile PGDATA="$work/nofile" POSTGRES_PASSWORD_FILE="$work/missing"
+check "nofile: exit 66 (got $rc)" test "$rc" = 66
+check_error nofile "$work/nofile.err" "POSTGRES_PASSWORD_FILE=$work/missing: cannot open"
+
+run_role dirfile PGDATA="$work/dirfile" POSTGRES_PASSWORD_FILE="$work/sock"
+check "dirfile: exit 66 (got $rc)" test "$rc" = 66
+check_error dirfile "$work/dirfile.err" "POSTGRES_PASSWORD_FILE=$work/sock: cannot read"
+
+run_role badauth PGDATA="$work/badauth" POSTGRES_PASSWORD=x \
+	POSTGRES_HOST_AUTH_METHOD=password
+check "badauth: exit 78 (got $rc)" test "$rc" = 78
+check_error badauth "$work/badauth.err" "POSTGRES_HOST_AUTH_METHOD=password"
+
+run_role longuser PGDATA="$work/longuser" POSTGRES_PASSWORD=x \
+	POSTGRES_USER="$(printf 'u%.0s' {1..64})"
+check "longuser: exit 78 (got $rc)" test "$rc" = 78
+check_error longuser "$work/longuser.err" "POSTGRES_USER is longer than 63 bytes"
+
+run_role pguser PGDATA="$work/pguser" POSTGRES_PASSWORD=x POSTGRES_USER=pg_admin
+check "pguser: exit 78 (got $rc)" test "$rc" = 78
+check_error pguser "$work/pguser.err" "POSTGRES_USER=pg_admin: names beginning with pg_"
+
+# --- not root: the role runs as the user it is started as.
+pgdata=$work/nobody
+mkdir "$pgdata"
+chown nobody "$pgdata"
+as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+if start_role nobody PGDATA="$pgdata" POSTGRES_PASSWORD="$$-nobody" \
+	-- -c listen_addresses=127.0.0.1; then
+	pass
+	check "nobody: login" \
+		test "$(sql postgres "$$-nobody" postgres 'SELECT 1')" = 1
+	check "nobody: files belong to nobody" \
+		owner_mode "$pgdata/PG_VERSION" nobody:600
+	check "nobody: PGDATA mode tightened to 700" owner_mode "$pgdata" nobody:700
+	check "nobody: stopped cleanly" stop_server
+else
+	fail "nobody: server did not come up"
+	stop_server || true
+fi
+
+# --- not root, PGDATA belonging to someone else: refused, with the reason.
+mkdir -p "$work/notmine"
+as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+run_role notmine PGDATA="$work/notmine" POSTGRES_PASSWORD=x
+as_user=()
+check "notmine: exit 78 (got $rc)" test "$rc" = 78
+check_error notmine "$work/notmine.err" "PGDATA=$work/notmine: owned by user id 0"
+
+# --- not root, with a user id that has no passwd entry: initdb cannot
+# work, and the message says why.
+mkdir "$work/nouser"
+chown 54321 "$work/nouser"
+as_user=(setpriv --reuid=54321 --regid=54321 --clear-groups)
+run_role nouser PGDATA="$work/nouser" POSTGRES_PASSWORD=x
+as_user=()
+check "nouser: exit 73 (got $rc)" test "$rc" = 73
+check_error nouser "$work/nouser.err" "user id 54321 has no entry in the user database"
+check "nouser: PGDATA left empty" is_empty_dir "$work/nouser"
+
+# --- non-empty PGDATA without PG_VERSION: refused, untouched.
+mkdir -p "$work/foreign"
+echo precious >"$work/foreign/notes.txt"
+before=$(cd "$work/foreign" && ls -lA --time-style=full-iso . && sha256sum notes.txt)
+run_role foreign PGDATA="$work/foreign" POSTGRES_PASSWORD=x
+after=$(cd "$work/foreign" && ls -lA --time-style=full-iso . && sha256sum notes.txt)
+check "foreign: exit 78 (got $rc)" test "$rc" = 78
+check_error foreign "$work/foreign.err" "PGDATA=$work/foreign: not empty"
+check "foreign: untouched" test "$before" = "$after"
+
+# --- a password with quotes, backslash, spaces and non-ASCII, from a file;
+# a database name that needs quoting, by its older variable name.
+pgdata=$work/special/data
+password=$(printf '%s' "it's a \"quoted\" \\ pass wörd €%s \$HOME")
+printf '%s\n' "$password" >"$work/special.pw"
+database='we"ird db'
+if start_role special PGDATA="$pgdata" POSTGRES_USER=keycloak \
+	POSTGRES_DATABASE="$database" POSTGRES_PASSWORD_FILE="$work/special.pw" \
+	-- -c listen_addresses=127.0.0.1; then
+	pass
+	check "special: login with the password" \
+		test "$(sql keycloak "$password" "$database" \
+			'SELECT current_database()')" = "$database"
+	check "special: database owned by the user" \
+		test "$(sql keycloak "$password" "$database" \
+			"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")" = keycloak
+	if sql keycloak "${password% *}" "$database" 'SELECT 1' 2>/dev/null; then
+		fail "special: a truncated password was accepted"
+	else
+		pass
+	fi
+	check "special: stopped cleanly" stop_server
+	check "special: password not in the role's output" \
+		not_in_output special "$password"
+	check "special: password not in any file of PGDATA" \
+		not_in_files "$pgdata" "$password"
+else
+	fail "special: server did not come up"
+	stop_server || true
+fi
+
+# --- a failure half way (the temporary server cannot start): exit 73 and
+# nothing half-written left in PGDATA. initdb finds its own postgres next
+# to itself; only the role's lookup on PATH sees the broken one.
+mkdir -p "$work/broken-bin" "$work/halfway"
+ln -s "$pg_bin/initdb" "$work/broken-bin/initdb"
+printf '#!/bin/sh\necho "broken postgres" >&2\nexit 1\n' >"$work/broken-bin/postgres"
+chmod 0755 "$work/broken-bin/postgres"
+rc=0
+timeout 60 env -i "PATH=$work/broken-bin:/usr/bin:/bin" "TMPDIR=$work/tmp" \
+	PGDATA="$work/halfway" POSTGRES_PASSWORD="$$-halfway" "$bin" postgres \
+	>"$work/halfway.out" 2>"$work/halfway.err" || rc=$?
+check "halfway: exit 73 (got $rc)" test "$rc" = 73
+check_error halfway "$work/halfway.err" "the temporary server exited (exit status 1)"
+check "halfway: PGDATA left empty" is_empty_dir "$work/halfway"
+check "halfway: temporary directory removed" is_empty_dir "$work/tmp"
+
+# --- a start killed during initialisation left its staging directory: the
+# next start discards it and initialises.
+pgdata=$work/leftover
+mkdir -p "$pgdata/.keycloak-ha-postgres-init/base"
+echo 15 >"$pgdata/.keycloak-ha-postgres-init/PG_VERSION"
+chown -R postgres "$pgdata"
+if start_role leftover PGDATA="$pgdata" POSTGRES_PASSWORD="$$-leftover" \
+	-- -c listen_addresses=127.0.0.1; then
+	pass
+	check "leftover: initialised" grep -q initialising "$work/leftover.err"
+	check "leftover: login" \
+		test "$(sql postgres "$$-leftover" postgres 'SELECT 1')" = 1
+	check "leftover: no staging directory left" no_staging "$pgdata"
+	check "leftover: stopped cleanly" stop_server
+else
+	fail "leftover: server did not come up"
+	stop_server || true
+fi
+
+# --- a start killed while moving the finished cluster into place: the next
+# start finishes the move (PG_VERSION is moved last, so it is still staged).
+pgdata=$work/resume
+mkdir -p "$pgdata/.keycloak-ha-postgres-ready"
+cp -a "$work/happy/data/." "$pgdata/"
+rm -f "$pgdata/postmaster.pid"
+for entry in PG_VERSION base global pg_hba.conf pg_wal; do
+	mv "$pgdata/$entry" "$pgdata/.keycloak-ha-postgres-ready/"
+done
+chown -R postgres:postgres "$pgdata"
+if start_role resume PGDATA="$pgdata" -- -c listen_addresses=127.0.0.1; then
+	pass
+	check "resume: not initialised again" not_in_output resume "initialising"
+	check "resume: data kept" \
+		test "$(sql app "Happy-$$-secret" keycloak 'SELECT v FROM kept')" = 42
+	check "resume: no staging directory left" no_staging "$pgdata"
+	check "resume: stopped cleanly" stop_server
+else
+	fail "resume: server did not come up"
+	stop_server || true
+fi
+
+echo "postgres_role: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

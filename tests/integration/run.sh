@@ -1,0 +1,128 @@
+#!/bin/bash
+# "run" end to end on this machine, against a real PostgreSQL server that the
+# test starts on loopback and the distribution's real standalone-ha.xml; the
+# server program is a stand-in java (a script that records how it was
+# started), because what is checked here is the hand-over: configuration
+# written completely and privately, admin user file, the wait, then exec
+# (same pid), with no secret in the server's arguments or environment. The
+# real server is started by the image tests.
+#
+# Usage: tests/integration/run.sh BINARY KEYCLOAK_HOME
+set -eu
+
+bin=${1:?usage: run.sh BINARY KEYCLOAK_HOME}
+dist_home=${2:?usage: run.sh BINARY KEYCLOAK_HOME}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/pgserver.sh
+. "$here/../lib/pgserver.sh"
+
+tmp=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+trap 'pg_stop "$tmp/pg"; rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+check() {
+	local what=$1
+	shift
+	if "$@"; then passed=$((passed + 1)); else
+		failed=$((failed + 1)); echo "FAIL: $what" >&2; sed 's/^/    /' "$tmp/err" >&2 || true; fi
+}
+
+pg_init "$tmp/pg" "$port"
+pg_start "$tmp/pg"
+pg_psql "$tmp/pg" "CREATE ROLE keycloak LOGIN PASSWORD 'db-secret-<&>'"
+pg_psql "$tmp/pg" "CREATE DATABASE keycloak OWNER keycloak"
+
+# A server directory with the distribution's real configuration file.
+home=$tmp/keycloak
+mkdir -p "$home/standalone/configuration"
+cp "$dist_home/standalone/configuration/standalone-ha.xml" "$home/standalone/configuration/"
+orig_sum=$(sha256sum <"$home/standalone/configuration/standalone-ha.xml")
+
+# The stand-in java: records its pid, arguments and environment.
+mkdir -p "$tmp/jdk/bin"
+cat >"$tmp/jdk/bin/java" <<STANDIN
+#!/bin/sh
+echo \$\$ >"$tmp/java.pid"
+printf '%s\n' "\$@" >"$tmp/java.args"
+env >"$tmp/java.env"
+exit 0
+STANDIN
+chmod +x "$tmp/jdk/bin/java"
+
+run_entrypoint() {
+	set +e
+	env -i PATH=/usr/bin:/bin KEYCLOAK_HOME="$home" JAVA_HOME="$tmp/jdk" \
+		POSTGRES_DATABASE=keycloak POSTGRES_USER=keycloak 'POSTGRES_PASSWORD=db-secret-<&>' \
+		DB_ADDR=127.0.0.1 DB_PORT="$port" BIND=10.9.8.7 KEYCLOAK_USER=admin \
+		KEYCLOAK_PASSWORD=admin-secret-pw POSTGRES_ENV_POSTGRES_PASSWORD=db-secret-link \
+		DB_WAIT_TIMEOUT=20 "$@" "$bin" run >"$tmp/out" 2>"$tmp/err" &
+	pid=$!
+	wait "$pid"
+	rc=$?
+	set -e
+}
+
+# 1. The happy path: exec, same process.
+run_entrypoint
+conf=$home/standalone/configuration
+check "run exits with the server's status (rc=$rc)" [ "$rc" = 0 ]
+check "java was exec'd in the same process" [ "$(cat "$tmp/java.pid" 2>/dev/null)" = "$pid" ]
+check "standalone-ha.xml is mode 600" [ "$(stat -c %a "$conf/standalone-ha.xml")" = 600 ]
+check "the pristine copy is the distribution's file" [ "$(sha256sum <"$conf/standalone-ha.xml.dist")" = "$orig_sum" ]
+check "the configuration is well-formed XML" xmllint --noout "$conf/standalone-ha.xml"
+check "the datasource points at the test server" grep -qF "jdbc:postgresql://127.0.0.1:$port/keycloak" "$conf/standalone-ha.xml"
+check "the password is XML-escaped in the file" grep -qF "<password>db-secret-&lt;&amp;&gt;</password>" "$conf/standalone-ha.xml"
+check "keycloak-add-user.json is mode 600" [ "$(stat -c %a "$conf/keycloak-add-user.json")" = 600 ]
+check "keycloak-add-user.json names the admin" grep -qF '"username":"admin"' "$conf/keycloak-add-user.json"
+check "keycloak-add-user.json holds no clear password" bash -c "! grep -qF admin-secret-pw '$conf/keycloak-add-user.json'"
+check "no secret in the server's arguments" bash -c "! grep -qE 'db-secret|admin-secret' '$tmp/java.args'"
+check "no secret in the server's environment" bash -c "! grep -qE 'db-secret|admin-secret|PASSWORD' '$tmp/java.env'"
+check "no secret in the entrypoint's output" bash -c "! grep -qE 'db-secret|admin-secret' '$tmp/err' '$tmp/out'"
+check "the server gets its node name" grep -qx -- "-Djboss.bind.address.private=10.9.8.7" "$tmp/java.args"
+check "no temporary files left" bash -c "! ls '$conf' | grep -q tmp"
+
+# 2. A restart with other settings renders from the pristine copy again.
+run_entrypoint CACHE_OWNERS_COUNT=3 JGROUPS_DISCOVERY_PROTOCOL=MPING
+check "restart re-renders: owners=3" grep -qF 'name="sessions" owners="3"' "$conf/standalone-ha.xml"
+check "restart re-renders: MPING, no JDBC_PING left" bash -c "grep -q MPING '$conf/standalone-ha.xml' && ! grep -q JDBC_PING '$conf/standalone-ha.xml'"
+check "the pristine copy is unchanged" [ "$(sha256sum <"$conf/standalone-ha.xml.dist")" = "$orig_sum" ]
+
+# 3. Database refuses: exit 77, the server is not started.
+rm -f "$tmp/java.pid"
+run_entrypoint POSTGRES_PASSWORD=wrong
+check "wrong password: exit 77 (rc=$rc)" [ "$rc" = 77 ]
+check "wrong password: server not started" [ ! -e "$tmp/java.pid" ]
+
+# 4. Database unreachable: exit 69 after DB_WAIT_TIMEOUT.
+run_entrypoint DB_PORT=1 DB_WAIT_TIMEOUT=1
+check "unreachable: exit 69 (rc=$rc)" [ "$rc" = 69 ]
+check "unreachable: server not started" [ ! -e "$tmp/java.pid" ]
+
+# 5. Server program missing or not executable: 127 / 126.
+run_entrypoint JAVA_HOME="$tmp/nojdk"
+check "java missing: exit 127 (rc=$rc)" [ "$rc" = 127 ]
+chmod -x "$tmp/jdk/bin/java"
+run_entrypoint
+check "java not executable: exit 126 (rc=$rc)" [ "$rc" = 126 ]
+chmod +x "$tmp/jdk/bin/java"
+
+# 6. Configuration cannot be written: exit 73, and the previous complete
+# file stays in place (a directory in its way makes the rename fail).
+cp "$conf/standalone-ha.xml" "$tmp/before.xml"
+mkdir "$tmp/blocker"
+mv "$conf/standalone-ha.xml" "$tmp/saved.xml"
+mkdir "$conf/standalone-ha.xml"
+run_entrypoint
+check "cannot write: exit 73 (rc=$rc)" [ "$rc" = 73 ]
+check "cannot write: message names the file" grep -q "cannot write $conf/standalone-ha.xml" "$tmp/err"
+check "cannot write: no temporary file left" bash -c "! ls '$conf' | grep -q tmp"
+rmdir "$conf/standalone-ha.xml"
+mv "$tmp/saved.xml" "$conf/standalone-ha.xml"
+
+# 7. The distribution's file is missing: exit 66.
+run_entrypoint KEYCLOAK_HOME="$tmp/empty"
+check "no distribution file: exit 66 (rc=$rc)" [ "$rc" = 66 ]
+
+echo "run: $passed passed, $failed failed"
+[ "$failed" = 0 ]

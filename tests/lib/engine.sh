@@ -1,0 +1,130 @@
+# Container engine helpers for the tests and the Makefile's helper scripts.
+# Source this file from bash; it defines functions and sets nothing until
+# engine_detect is called.
+#
+# Every call that talks to the engine is bounded by `timeout`, so a hung
+# engine fails a test instead of stalling it. Containers and networks are
+# always addressed by the exact name the caller created, never by pattern.
+# shellcheck shell=bash
+
+# Seconds any single engine command may take before it counts as hung.
+ENGINE_CALL_TIMEOUT=${ENGINE_CALL_TIMEOUT:-120}
+
+engine_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Pick the engine: $ENGINE if set, else podman, else docker. For podman,
+# point CONTAINERS_CONF at the test-only settings (runc, explicit ulimits)
+# unless the caller chose a file already.
+engine_detect() {
+	if [ -z "${ENGINE:-}" ]; then
+		if command -v podman >/dev/null 2>&1; then
+			ENGINE=podman
+		elif command -v docker >/dev/null 2>&1; then
+			ENGINE=docker
+		else
+			echo "engine.sh: neither podman nor docker is installed" >&2
+			return 1
+		fi
+	fi
+	if ! command -v "$ENGINE" >/dev/null 2>&1; then
+		echo "engine.sh: ENGINE=$ENGINE: command not found" >&2
+		return 1
+	fi
+	export ENGINE
+	case "$(basename "$ENGINE")" in
+	podman)
+		export CONTAINERS_CONF="${CONTAINERS_CONF:-$engine_lib_dir/containers.conf}"
+		;;
+	esac
+}
+
+# Run the engine with a time bound.
+engine() {
+	timeout "$ENGINE_CALL_TIMEOUT" "$ENGINE" "$@"
+}
+
+engine_image_exists() {
+	engine image inspect "$1" >/dev/null 2>&1
+}
+
+engine_container_exists() {
+	engine container inspect "$1" >/dev/null 2>&1
+}
+
+engine_network_exists() {
+	engine network inspect "$1" >/dev/null 2>&1
+}
+
+# A name no other run on this machine uses: prefix, pid, random suffix.
+engine_unique_name() {
+	printf '%s-%s-%s\n' "$1" "$$" "$RANDOM"
+}
+
+# Create an internal network (no route off the machine) named NAME.
+engine_network_create() {
+	engine network create --internal "$1" >/dev/null
+}
+
+engine_network_remove() {
+	if engine_network_exists "$1"; then
+		engine network rm "$1" >/dev/null
+	fi
+}
+
+# engine_run NAME ARGS...: start a detached container called NAME; ARGS are
+# the remaining `run` options, the image and its command.
+engine_run() {
+	local name=$1
+	shift
+	engine run --detach --name "$name" "$@" >/dev/null
+}
+
+# engine_stop NAME [SECONDS]: ask the container to stop, kill it after
+# SECONDS (default 10).
+engine_stop() {
+	local name=$1 grace=${2:-10}
+	if engine_container_exists "$name"; then
+		engine stop --time "$grace" "$name" >/dev/null
+	fi
+}
+
+# engine_remove NAME...: remove containers (forcefully) if they exist.
+engine_remove() {
+	local name status=0
+	for name in "$@"; do
+		if engine_container_exists "$name"; then
+			engine rm --force "$name" >/dev/null || status=1
+		fi
+	done
+	return "$status"
+}
+
+engine_is_running() {
+	[ "$(engine container inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]
+}
+
+# engine_wait_log NAME REGEX SECONDS: wait until the container's log (stdout
+# and stderr) has a line matching the extended REGEX. Fails early if the
+# container stops, and after SECONDS.
+engine_wait_log() {
+	local name=$1 regex=$2 limit=$3
+	local deadline=$((SECONDS + limit))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		if engine logs "$name" 2>&1 | grep -Eq -- "$regex"; then
+			return 0
+		fi
+		if ! engine_is_running "$name"; then
+			echo "engine.sh: container $name stopped while waiting for /$regex/" >&2
+			return 1
+		fi
+		sleep 2
+	done
+	echo "engine.sh: no /$regex/ in the log of $name after ${limit}s" >&2
+	return 1
+}
+
+# engine_ip NAME NETWORK: the container's IPv4 address on NETWORK.
+engine_ip() {
+	engine container inspect \
+		--format "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"
+}

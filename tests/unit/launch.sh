@@ -1,0 +1,101 @@
+#!/bin/bash
+# The server's command line (run --dry-run) against the real distribution:
+# every module-system option of the distribution's own bin/common.sh, the
+# defaults of bin/standalone.conf, the addresses and node name, the user's
+# JAVA_OPTS / JAVA_OPTS_APPEND and server arguments, and no secret.
+#
+# Usage: tests/unit/launch.sh BINARY KEYCLOAK_HOME
+set -eu
+
+bin=${1:?usage: launch.sh BINARY KEYCLOAK_HOME}
+home=${2:?usage: launch.sh BINARY KEYCLOAK_HOME}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+
+dry_run() {
+	env -i PATH=/usr/bin:/bin JAVA_HOME="$java_home" KEYCLOAK_HOME="$home" \
+		DB_PASSWORD=top-secret-pw KEYCLOAK_USER=admin KEYCLOAK_PASSWORD=admin-secret-pw \
+		BIND=10.1.2.3 KEYCLOAK_NODE_NAME=node-a "$@" >"$tmp/args" 2>"$tmp/err"
+}
+
+has() {
+	if grep -qxF -- "$1" "$tmp/args"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: argument missing: $1 (case: $case)" >&2
+	fi
+}
+
+hasnt() {
+	if grep -qF -- "$1" "$tmp/args"; then
+		failed=$((failed + 1))
+		echo "FAIL: argument present: $1 (case: $case)" >&2
+	else
+		passed=$((passed + 1))
+	fi
+}
+
+case=defaults
+dry_run "$bin" run --dry-run
+has "$java_home/bin/java"
+# Every module option that the distribution's own scripts would add.
+opts=$(grep -o -- '--add-\(opens\|exports\)=[^ "]*' "$home/bin/common.sh" | sort -u)
+[ -n "$opts" ] || { echo "FAIL: no module options found in bin/common.sh" >&2; failed=$((failed + 1)); }
+for o in $opts; do has "$o"; done
+# standalone.conf's defaults, read from the distribution's file.
+for o in -Xms64m -XX:MetaspaceSize=96M -XX:MaxMetaspaceSize=256m \
+	-Djava.net.preferIPv4Stack=true -Djava.awt.headless=true; do
+	if grep -qF -- "$o" "$home/bin/standalone.conf"; then has "$o"; else
+		failed=$((failed + 1)); echo "FAIL: $o is not in standalone.conf" >&2; fi
+done
+has "-jar"
+has "$home/jboss-modules.jar"
+has "-mp"
+has "$home/modules"
+has "org.jboss.as.standalone"
+has "-Djboss.home.dir=$home"
+has "-Djboss.server.base.dir=$home/standalone"
+has "-Dlogging.configuration=file:$home/standalone/configuration/logging.properties"
+has "standalone-ha.xml"
+has "-Djboss.bind.address=10.1.2.3"
+has "-Djboss.bind.address.private=10.1.2.3"
+has "-Djboss.node.name=node-a"
+hasnt top-secret-pw
+hasnt admin-secret-pw
+for f in "$home/jboss-modules.jar" "$home/modules"; do
+	if [ -e "$f" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $f missing" >&2; fi
+done
+
+case=java_opts
+dry_run JAVA_OPTS="-Xmx1g -Dfoo=bar" JAVA_OPTS_APPEND="-Dappended=1" "$bin" run --dry-run -- -Dserver.arg=x
+has -Xmx1g
+has -Dfoo=bar
+has -Dappended=1
+has -Dserver.arg=x
+hasnt -Xms64m
+# The server's own arguments come last, so they win over the entrypoint's.
+if [ "$(tail -n 1 "$tmp/args")" = "-Dserver.arg=x" ]; then passed=$((passed + 1)); else
+	failed=$((failed + 1)); echo "FAIL: server arguments are not last" >&2; fi
+
+case=wildcard_bind
+dry_run BIND=0.0.0.0 "$bin" run --dry-run
+has "-Djboss.bind.address=0.0.0.0"
+# The private (cluster) address is never the wildcard.
+hasnt "-Djboss.bind.address.private=0.0.0.0"
+
+case=multicast
+dry_run JGROUPS_MULTICAST_ADDRESS=230.0.0.4 "$bin" run --dry-run
+has "-Djboss.default.multicast.address=230.0.0.4"
+
+case=server_args_only
+# "docker run IMAGE -b 0.0.0.0" passes server options straight to run.
+env -i PATH=/usr/bin:/bin JAVA_HOME="$java_home" KEYCLOAK_HOME="$home" DB_PASSWORD=x BIND=10.1.2.3 \
+	"$bin" --dry-run -Dfrom.cmd=1 >"$tmp/args" 2>"$tmp/err" || true
+has -Dfrom.cmd=1
+
+echo "launch: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,53 @@
+#!/bin/bash
+# The entrypoint under valgrind (a build without sanitizers): rendering the
+# real distribution's file, printing settings, a bad setting, a secret file,
+# and a database wait that times out. Any memory error or leak fails.
+#
+# Usage: tests/unit/valgrind.sh BINARY KEYCLOAK_HOME
+set -eu
+
+bin=${1:?usage: valgrind.sh BINARY KEYCLOAK_HOME}
+dist_home=${2:?usage: valgrind.sh BINARY KEYCLOAK_HOME}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+mkdir -p "$tmp/home/standalone/configuration"
+cp "$dist_home/standalone/configuration/standalone-ha.xml" "$tmp/home/standalone/configuration/"
+printf 'file-secret\n' >"$tmp/pw"
+
+# vg EXPECTED_RC [NAME=VALUE...] -- ARGS...
+vg() {
+	local want=$1
+	shift
+	local -a vars=()
+	while [ "$1" != -- ]; do vars+=("$1"); shift; done
+	shift
+	set +e
+	env -i PATH=/usr/bin:/bin KEYCLOAK_HOME="$tmp/home" BIND=10.0.0.1 "${vars[@]}" \
+		valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+	local rc=$?
+	set -e
+	if [ "$rc" = "$want" ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: valgrind $* (rc=$rc, want $want)" >&2
+		sed 's/^/    /' "$tmp/err" >&2
+	fi
+}
+
+vg 0 DB_PASSWORD=x -- render
+vg 0 DB_PASSWORD=x 'JGROUPS_DISCOVERY_PROPERTIES=initial_hosts=a[7600],b[7600],port_range=1' \
+	JGROUPS_DISCOVERY_PROTOCOL=TCPPING -- render --print
+vg 0 DB_PASSWORD_FILE="$tmp/pw" KEYCLOAK_USER=admin KEYCLOAK_PASSWORD=pw -- render
+vg 78 DB_PASSWORD=x DB_PORT=nope -- render
+vg 78 DB_PASSWORD=x POSTGRES_PASSWORD=y -- render
+vg 66 DB_PASSWORD_FILE="$tmp/missing" -- render
+vg 69 DB_PASSWORD=x DB_ADDR=127.0.0.1 DB_PORT=1 DB_WAIT_TIMEOUT=1 -- wait-db
+vg 64 -- nonsense
+
+echo "valgrind: $passed passed, $failed failed"
+[ "$failed" = 0 ]

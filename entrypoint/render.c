@@ -28,7 +28,7 @@
 #include "xml.h"
 
 /* The names users know the settings by, for messages. */
-#define SETTING_DB_HOST "DB_HOST"
+#define SETTING_DB_HOST "DB_ADDR"
 #define SETTING_DB_PORT "DB_PORT"
 #define SETTING_DB_NAME "DB_DATABASE"
 #define SETTING_DB_USER "DB_USER"

@@ -4,12 +4,11 @@
 # from an interrupted initialisation. Runs as root (the role drops to the
 # "postgres" user, which must exist).
 #
-# Variables: KHP_BINARY, a program run as "KHP_BINARY postgres ARGS" (default:
-# built here from the role's sources with sanitizers); PG_BIN, the directory
-# of initdb and postgres (default: pg_config --bindir); CC.
+# Usage: tests/integration/postgres_role.sh BINARY (run as "BINARY postgres
+# ARGS"). PG_BIN: the directory of initdb and postgres (default: pg_config
+# --bindir).
 set -eu
 
-root=$(cd "$(dirname "$0")/../.." && pwd)
 pg_bin=${PG_BIN:-$(pg_config --bindir)}
 passed=0
 failed=0
@@ -45,19 +44,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -n "${KHP_BINARY:-}" ]; then
-	bin=$KHP_BINARY
-else
-	bin=$root/out/test/postgres_role
-	mkdir -p "$root/out/test"
-	"${CC:-gcc}" -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 \
-		-Wconversion -Wno-sign-conversion -g -O1 \
-		-fsanitize=address,undefined -fno-sanitize-recover=undefined \
-		-I "$root/entrypoint" -I "$(pg_config --includedir)" \
-		"$root/entrypoint/postgres_role.c" "$root/entrypoint/log.c" \
-		"$root/tests/integration/postgres_role_main.c" \
-		-L "$(pg_config --libdir)" -lpq -o "$bin"
-fi
+bin=${1:?usage: postgres_role.sh BINARY}
 
 # A port nobody listens on, for the servers this test starts.
 port=$((20000 + $$ % 20000))
@@ -369,6 +356,27 @@ check "halfway: exit 73 (got $rc)" test "$rc" = 73
 check_error halfway "$work/halfway.err" "the temporary server exited (exit status 1)"
 check "halfway: PGDATA left empty" is_empty_dir "$work/halfway"
 check "halfway: temporary directory removed" is_empty_dir "$work/tmp"
+
+# --- a container stop (SIGTERM) during initialisation: initdb or the
+# temporary server is stopped, nothing is left behind.
+mkdir -p "$work/stopped"
+timeout 90 env -i "PATH=$pg_bin:/usr/bin:/bin" "TMPDIR=$work/tmp" \
+	PGDATA="$work/stopped" \
+	POSTGRES_PASSWORD=x "$bin" postgres >"$work/stopped.out" \
+	2>"$work/stopped.err" &
+role_pid=$!
+i=0
+while [ ! -e "$work/stopped/.keycloak-ha-postgres-init" ] && [ "$i" -lt 600 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -TERM "$role_pid"
+rc=0
+wait "$role_pid" || rc=$?
+check "stopped: exit 73 (got $rc)" test "$rc" = 73
+check_error stopped "$work/stopped.err" "interrupted by a signal"
+check "stopped: PGDATA left empty" is_empty_dir "$work/stopped"
+check "stopped: temporary directory removed" is_empty_dir "$work/tmp"
 
 # --- a start killed during initialisation left its staging directory: the
 # next start discards it and initialises.

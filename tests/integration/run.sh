@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 tmp=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
-trap 'pg_stop "$tmp/pg"; rm -rf "$tmp"' EXIT
+trap 'pg_stop "$tmp/pg"; umount "$tmp/small" 2>/dev/null; rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 check() {
@@ -107,10 +107,8 @@ run_entrypoint
 check "java not executable: exit 126 (rc=$rc)" [ "$rc" = 126 ]
 chmod +x "$tmp/jdk/bin/java"
 
-# 6. Configuration cannot be written: exit 73, and the previous complete
-# file stays in place (a directory in its way makes the rename fail).
-cp "$conf/standalone-ha.xml" "$tmp/before.xml"
-mkdir "$tmp/blocker"
+# 6. Configuration cannot be written (a directory in its way makes the
+# rename fail): exit 73, and no temporary file is left behind.
 mv "$conf/standalone-ha.xml" "$tmp/saved.xml"
 mkdir "$conf/standalone-ha.xml"
 run_entrypoint
@@ -120,7 +118,34 @@ check "cannot write: no temporary file left" bash -c "! ls '$conf' | grep -q tmp
 rmdir "$conf/standalone-ha.xml"
 mv "$tmp/saved.xml" "$conf/standalone-ha.xml"
 
-# 7. The distribution's file is missing: exit 66.
+# 7. A full disk: the new configuration cannot be written (exit 73), and the
+# previous complete file is still there, byte for byte. Needs root (a small
+# tmpfs of its own).
+if [ "$(id -u)" = 0 ]; then
+	small=$tmp/small
+	mkdir -p "$small"
+	mount -t tmpfs -o size=256k tmpfs "$small"
+	mkdir -p "$small/standalone/configuration"
+	cp "$dist_home/standalone/configuration/standalone-ha.xml" "$small/standalone/configuration/"
+	run_entrypoint KEYCLOAK_HOME="$small"
+	first_rc=$rc
+	before=$(sha256sum <"$small/standalone/configuration/standalone-ha.xml")
+	# Leave less room than one more configuration file needs.
+	avail=$(df -k --output=avail "$small" | tail -n 1)
+	fill=$((avail - 16))
+	if [ "$fill" -gt 0 ]; then
+		dd if=/dev/zero of="$small/filler" bs=1k count="$fill" status=none 2>/dev/null || true
+	fi
+	run_entrypoint KEYCLOAK_HOME="$small" CACHE_OWNERS_COUNT=3
+	check "full disk: first run worked (rc=$first_rc)" [ "$first_rc" = 0 ]
+	check "full disk: exit 73 (rc=$rc)" [ "$rc" = 73 ]
+	check "full disk: message says why" grep -q 'No space left on device' "$tmp/err"
+	check "full disk: previous configuration intact" [ "$(sha256sum <"$small/standalone/configuration/standalone-ha.xml")" = "$before" ]
+	check "full disk: no temporary file left" bash -c "! ls '$small/standalone/configuration' | grep -q tmp"
+	umount "$small"
+fi
+
+# 8. The distribution's file is missing: exit 66.
 run_entrypoint KEYCLOAK_HOME="$tmp/empty"
 check "no distribution file: exit 66 (rc=$rc)" [ "$rc" = 66 ]
 

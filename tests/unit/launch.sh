@@ -8,21 +8,32 @@
 set -eu
 
 bin=${1:?usage: launch.sh BINARY KEYCLOAK_HOME}
-home=${2:?usage: launch.sh BINARY KEYCLOAK_HOME}
+home=$(cd "${2:?usage: launch.sh BINARY KEYCLOAK_HOME}" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
-java_home=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+# A Java home as the launcher sees it: bin/java and the "release" file that
+# names the version (nothing is executed by --dry-run).
+make_java_home() {
+	mkdir -p "$1/bin"
+	printf '#!/bin/sh\nexit 0\n' >"$1/bin/java"
+	chmod +x "$1/bin/java"
+	printf 'JAVA_VERSION="%s"\n' "$2" >"$1/release"
+}
+java_home=$tmp/jdk11
+make_java_home "$java_home" 11.0.24
+make_java_home "$tmp/jdk8" 1.8.0_412
 
 dry_run() {
+	# A failing run leaves no arguments: the checks below then fail.
 	env -i PATH=/usr/bin:/bin JAVA_HOME="$java_home" KEYCLOAK_HOME="$home" \
 		DB_PASSWORD=top-secret-pw KEYCLOAK_USER=admin KEYCLOAK_PASSWORD=admin-secret-pw \
-		BIND=10.1.2.3 KEYCLOAK_NODE_NAME=node-a "$@" >"$tmp/args" 2>"$tmp/err"
+		BIND=10.1.2.3 KEYCLOAK_NODE_NAME=node-a "$@" >"$tmp/args" 2>"$tmp/err" || true
 }
 
 has() {
-	if grep -qxF -- "$1" "$tmp/args"; then
+	if [ -s "$tmp/args" ] && grep -qxF -- "$1" "$tmp/args"; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
@@ -31,7 +42,7 @@ has() {
 }
 
 hasnt() {
-	if grep -qF -- "$1" "$tmp/args"; then
+	if [ ! -s "$tmp/args" ] || grep -qF -- "$1" "$tmp/args"; then
 		failed=$((failed + 1))
 		echo "FAIL: argument present: $1 (case: $case)" >&2
 	else
@@ -86,6 +97,12 @@ dry_run BIND=0.0.0.0 "$bin" run --dry-run
 has "-Djboss.bind.address=0.0.0.0"
 # The private (cluster) address is never the wildcard.
 hasnt "-Djboss.bind.address.private=0.0.0.0"
+
+case=java8
+dry_run JAVA_HOME="$tmp/jdk8" "$bin" run --dry-run
+has "$tmp/jdk8/bin/java"
+# Java 8 has no module system: none of its options.
+hasnt "--add-opens"
 
 case=multicast
 dry_run JGROUPS_MULTICAST_ADDRESS=230.0.0.4 "$bin" run --dry-run

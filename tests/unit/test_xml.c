@@ -275,10 +275,9 @@ static void test_prefixes(const char *d, size_t n, size_t root_end)
 		if (r == -1)
 			CHECK(doc.err_msg != NULL && doc.err_offset <= len);
 		/* Nothing that stops before the root element's end parses. */
-		if (len < root_end && r == 0) {
-			CHECK(!"prefix parsed");
+		CHECK(len >= root_end || r == -1);
+		if (len < root_end && r == 0)
 			fprintf(stderr, "prefix of %zu bytes parsed\n", len);
-		}
 	}
 }
 
@@ -298,13 +297,11 @@ static void test_mutations(const char *d, size_t n)
 
 			copy[i] = repl[k];
 			r = parse_exact(copy, n, &doc, &root);
-			if (r != 0 && r != -1)
-				CHECK(!"bad result");
+			CHECK(r == 0 || r == -1);
 			copy[i] = saved;
 		}
 	}
 	free(copy);
-	CHECK(1);
 }
 
 int main(void)

@@ -1,0 +1,55 @@
+#!/bin/bash
+# The program as shipped: copied out of the built Keycloak image, it must be
+# statically linked (no interpreter, no dynamic section), the same in both
+# images, and pass the command-line table and the real-PostgreSQL wait tests
+# that the sanitizer build passes (musl's resolver and the static libpq with
+# TLS are what run in production, not the host's).
+#
+# Usage: tests/e2e/binary.sh   (KEYCLOAK_IMAGE and POSTGRES_IMAGE set)
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/engine.sh
+. "$here/../lib/engine.sh"
+engine_detect
+: "${KEYCLOAK_IMAGE:?}" "${POSTGRES_IMAGE:?}"
+
+tmp=$(mktemp -d)
+holders=()
+cleanup() {
+	engine_remove "${holders[@]}" >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+passed=0
+failed=0
+check() {
+	local what=$1
+	shift
+	if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what" >&2; fi
+}
+
+# copy_out IMAGE DEST: the program from a created (never started) container.
+copy_out() {
+	local name
+	name=$(engine_unique_name khp-binary)
+	holders+=("$name")
+	engine create --name "$name" "$1" >/dev/null
+	engine cp "$name:/usr/local/bin/keycloak-ha-postgres" "$2"
+	engine rm "$name" >/dev/null
+}
+
+copy_out "$KEYCLOAK_IMAGE" "$tmp/keycloak-ha-postgres"
+copy_out "$POSTGRES_IMAGE" "$tmp/keycloak-ha-postgres.db"
+bin=$tmp/keycloak-ha-postgres
+
+check "statically linked ($(file -b "$bin"))" bash -c "file -b '$bin' | grep -q 'statically linked'"
+check "no dynamic section" bash -c "readelf -d '$bin' 2>&1 | grep -q 'no dynamic section'"
+check "no program interpreter" bash -c "! readelf -l '$bin' | grep -q 'program interpreter'"
+check "both images ship the same program" cmp -s "$bin" "$tmp/keycloak-ha-postgres.db"
+echo "binary: $(stat -c %s "$bin") bytes, $(file -b "$bin" | cut -d, -f1-3)"
+
+echo "binary: $passed passed, $failed failed"
+"$here/../unit/cli.sh" "$bin"
+"$here/../integration/wait_db.sh" "$bin"
+[ "$failed" = 0 ]

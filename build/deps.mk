@@ -15,6 +15,8 @@
 #   DEPS_CC        the musl-gcc wrapper
 #   DEPS_CPPFLAGS  include path of the libraries
 #   DEPS_LDLIBS    the libraries, in link order (link with -static)
+# and, for other rules: DEPS ($(OUT)/deps), DEPS_SOURCES (the tarballs,
+# $(OUT)/sources) and DEPS_FETCH (build/fetch).
 # Target `deps` builds everything once; each library has a stamp file, so an
 # unchanged tree is not rebuilt. Build output goes to $(OUT)/deps/log/NAME.log
 # and only its tail is shown when a step fails.
@@ -24,10 +26,10 @@
 
 deps_saved_goal := $(.DEFAULT_GOAL)
 
-DEPS_BUILD_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
-include $(DEPS_BUILD_DIR)/versions
+deps_build_dir := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+include $(deps_build_dir)/versions
 
-DEPS_FETCH := $(DEPS_BUILD_DIR)/fetch
+DEPS_FETCH := $(deps_build_dir)/fetch
 DEPS_SOURCES := $(abspath $(OUT))/sources
 DEPS := $(abspath $(OUT))/deps
 DEPS_JOBS ?= 2
@@ -98,8 +100,9 @@ $(DEPS)/.musl.stamp: $(deps_musl_tarball)
 		$(deps_make); \
 		$(deps_make) install)
 	@rm -rf $(deps_kernel_headers) && mkdir -p $(deps_kernel_headers) && \
-	arch_include=/usr/include/$$(gcc -print-multiarch) && \
-	for dir in /usr/include/linux $$arch_include/asm /usr/include/asm-generic; do \
+	asm=/usr/include/$$(gcc -print-multiarch)/asm && \
+	{ [ -d $$asm ] || asm=/usr/include/asm; } && \
+	for dir in /usr/include/linux $$asm /usr/include/asm-generic; do \
 		[ -d $$dir ] || { echo "deps: $$dir missing (install linux-libc-dev)" >&2; exit 1; }; \
 		ln -s $$dir $(deps_kernel_headers)/; \
 	done

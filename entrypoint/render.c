@@ -227,6 +227,24 @@ static int looks_like_expression(const char *s)
 	return open && strchr(open + 2, '}') != NULL;
 }
 
+
+/* The outcome of escaping a setting's value, as a result of rendering. */
+static int escape_outcome(struct render *r, enum xml_escape_result e, const char *setting)
+{
+	switch (e) {
+	case XML_ESCAPE_OK:
+		return 0;
+	case XML_ESCAPE_CONTROL:
+		return refuse(r, EXIT_CONFIG,
+			      "%s contains a control character, which XML 1.0 "
+			      "cannot carry", setting);
+	case XML_ESCAPE_UTF8:
+		return refuse(r, EXIT_CONFIG, "%s is not valid UTF-8", setting);
+	default:
+		return out_of_memory(r);
+	}
+}
+
 /*
  * Append a value from the settings as XML text, to be read by WildFly
  * literally. WildFly resolves a value containing "${...}" as an expression,
@@ -254,36 +272,14 @@ static int add_literal(struct render *r, struct xml_buf *b,
 	}
 	e = xml_escape(b, v, strlen(v));
 	xml_buf_free(&tmp);
-	switch (e) {
-	case XML_ESCAPE_OK:
-		return 0;
-	case XML_ESCAPE_CONTROL:
-		return refuse(r, EXIT_CONFIG,
-			      "%s contains a control character, which XML 1.0 "
-			      "cannot carry", setting);
-	case XML_ESCAPE_UTF8:
-		return refuse(r, EXIT_CONFIG, "%s is not valid UTF-8", setting);
-	default:
-		return out_of_memory(r);
-	}
+	return escape_outcome(r, e, setting);
 }
 
 /* Append a value that may contain WildFly expressions on purpose. */
 static int add_text(struct render *r, struct xml_buf *b, const char *setting,
 		    const char *value)
 {
-	switch (xml_escape(b, value, strlen(value))) {
-	case XML_ESCAPE_OK:
-		return 0;
-	case XML_ESCAPE_CONTROL:
-		return refuse(r, EXIT_CONFIG,
-			      "%s contains a control character, which XML 1.0 "
-			      "cannot carry", setting);
-	case XML_ESCAPE_UTF8:
-		return refuse(r, EXIT_CONFIG, "%s is not valid UTF-8", setting);
-	default:
-		return out_of_memory(r);
-	}
+	return escape_outcome(r, xml_escape(b, value, strlen(value)), setting);
 }
 
 static int is_alnum(char c)

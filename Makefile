@@ -14,6 +14,7 @@ POSTGRES_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(POSTGRES_IMAGE_NAME):$(TAG)
 # docker or podman; podman is preferred when both are there.
 ENGINE ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
 BUILD_FLAGS ?=
+PUSH_FLAGS ?=
 
 export OUT ENGINE KEYCLOAK_IMAGE POSTGRES_IMAGE VERSION
 
@@ -47,6 +48,7 @@ help:
 	@echo "  -> $(POSTGRES_IMAGE)"
 	@echo "  ENGINE=$(ENGINE)        (docker or podman)"
 	@echo "  BUILD_FLAGS=$(BUILD_FLAGS)   (extra flags for '$(ENGINE) build', e.g. --pull=never)"
+	@echo "  PUSH_FLAGS=$(PUSH_FLAGS)    (extra flags for '$(ENGINE) push', e.g. --tls-verify=false)"
 	@echo "  SOURCES_DIR=            (a directory with the pinned tarballs, for offline builds)"
 	@echo "  OUT=$(OUT)"
 	@echo "Pinned: Keycloak $(KEYCLOAK_VERSION), PostgreSQL JDBC $(PGJDBC_VERSION),"
@@ -127,8 +129,8 @@ postgres-image: fetch
 	$(ENGINE) build $(BUILD_FLAGS) --tag $(POSTGRES_IMAGE) -f Dockerfile.postgres .
 
 push:
-	$(ENGINE) push $(KEYCLOAK_IMAGE)
-	$(ENGINE) push $(POSTGRES_IMAGE)
+	$(ENGINE) push $(PUSH_FLAGS) $(KEYCLOAK_IMAGE)
+	$(ENGINE) push $(PUSH_FLAGS) $(POSTGRES_IMAGE)
 
 # ---------------------------------------------------------------------------
 # A cluster on this machine, and the tests.

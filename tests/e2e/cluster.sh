@@ -96,7 +96,7 @@ http_code() {
 # wait_http NAME IP START: wait until IP:8080/auth/ answers 200; print the
 # seconds since START to the first answer of any kind and to the 200.
 wait_http() {
-	local name=$1 ip=$2 start=$3 code answered=""
+	local name=$1 ip=$2 start=$3 code=000 answered=""
 	while [ $((SECONDS - start)) -lt "$boot_timeout" ]; do
 		code=$(http_code "http://$ip:8080/auth/")
 		if [ "$code" != 000 ] && [ -z "$answered" ]; then
@@ -145,6 +145,21 @@ ip1=$(engine_ip "$node1" "$network")
 ip2=$(engine_ip "$node2" "$network")
 echo "postgres $db_ip, node 1 $ip1, node 2 $ip2"
 
+# The view line names the member count in parentheses, e.g.
+# "ISPN000094: Received new cluster view for channel ejb: [kc1|1] (2) [kc1, kc2]".
+# Both host names must be listed, in either order.
+view_regex='Received new cluster view.*\(2\) \[(kc1, kc2|kc2, kc1)\]'
+for node in "$node1" "$node2"; do
+	remaining=$((boot_timeout - (SECONDS - start)))
+	[ "$remaining" -gt 10 ] || remaining=10
+	if engine_wait_log "$node" "$view_regex" "$remaining"; then
+		pass "$node sees the two-member cluster view [kc1, kc2]"
+		echo "timing: $node two-member view after $((SECONDS - start))s"
+	else
+		fail "$node sees the two-member cluster view [kc1, kc2]"
+	fi
+done
+
 for node in "$node1" "$node2"; do
 	ip=$ip1
 	[ "$node" = "$node2" ] && ip=$ip2
@@ -152,20 +167,6 @@ for node in "$node1" "$node2"; do
 		pass "$node answers HTTP 200 on $ip:8080/auth/"
 	else
 		fail "$node answers HTTP 200 on $ip:8080/auth/"
-	fi
-done
-
-# The view line names the member count in parentheses, e.g.
-# "ISPN000094: Received new cluster view for channel ejb: [kc1|1] (2) [kc1, kc2]".
-view_regex='Received new cluster view.*\(2\)'
-for node in "$node1" "$node2"; do
-	remaining=$((boot_timeout - (SECONDS - start)))
-	[ "$remaining" -gt 10 ] || remaining=10
-	if engine_wait_log "$node" "$view_regex" "$remaining"; then
-		pass "$node sees a two-member cluster view"
-		echo "timing: $node two-member view after $((SECONDS - start))s"
-	else
-		fail "$node sees a two-member cluster view"
 	fi
 done
 

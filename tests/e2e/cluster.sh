@@ -199,6 +199,17 @@ else
 	fail "node 2 admin API refuses a request without a token (got $code)"
 fi
 
+# The entrypoint exec'd the JVM: java is the container's process 1, so the
+# engine's signals reach the server directly.
+for node in "$node1" "$node2"; do
+	comm=$(engine exec "$node" cat /proc/1/comm 2>/dev/null || true)
+	if [ "$comm" = java ]; then
+		pass "$node runs java as process 1"
+	else
+		fail "$node runs java as process 1 (process 1 is '$comm')"
+	fi
+done
+
 # Tear down now, so that its result can be checked.
 tear_down
 left=""

@@ -19,8 +19,11 @@ registry_pid=
 registry=127.0.0.1:$port/team
 tag=push-test-$$
 cleanup() {
-	[ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
 	engine rmi "$registry/keycloak-ha-postgres:$tag" "$registry/keycloak-ha-postgres-db:$tag" >/dev/null 2>&1 || true
+	if [ -n "$registry_pid" ]; then
+		kill "$registry_pid" 2>/dev/null || true
+		wait "$registry_pid" 2>/dev/null || true
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -60,6 +63,18 @@ for image in keycloak-ha-postgres keycloak-ha-postgres-db; do
 	check "$image:$tag manifest can be read" curl -fsS -o /dev/null \
 		-H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' \
 		"http://127.0.0.1:$port/v2/team/$image/manifests/$tag"
+done
+
+# The tags this test made are its own to remove.
+cleanup
+trap - EXIT
+for image in keycloak-ha-postgres keycloak-ha-postgres-db; do
+	if engine_image_exists "$registry/$image:$tag"; then
+		failed=$((failed + 1))
+		echo "FAIL: tag $registry/$image:$tag left behind" >&2
+	else
+		passed=$((passed + 1))
+	fi
 done
 
 echo "push: $passed passed, $failed failed"

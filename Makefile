@@ -20,8 +20,7 @@ export OUT ENGINE KEYCLOAK_IMAGE POSTGRES_IMAGE VERSION
 
 .DEFAULT_GOAL := all
 .PHONY: all help entrypoint dist test-build images keycloak-image postgres-image push fetch \
-	test test-unit test-integration test-e2e cluster cluster-down host-setup \
-	fuzz clean
+	test test-unit test-integration test-e2e cluster cluster-down host-setup clean
 
 all: entrypoint images
 

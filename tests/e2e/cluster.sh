@@ -210,6 +210,53 @@ for node in "$node1" "$node2"; do
 	fi
 done
 
+# Lose a node: sessions created through node 1 must survive its death on
+# node 2, since every session cache has two owners. Ten sessions, so that
+# one owner per session (about half of them on node 1 alone) could not pass
+# by chance.
+token_url="http://$virtual_host:8080/auth/realms/master/protocol/openid-connect/token"
+refresh_tokens=()
+for _ in $(seq 1 10); do
+	response=$(curl --silent --max-time 30 --connect-to "$virtual_host:8080:$ip1:8080" \
+		--data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
+		--data-urlencode "username=$admin_user" --data-urlencode "password=$admin_password" \
+		"$token_url" || true)
+	refresh_tokens+=("$(printf '%s' "$response" | sed -n 's/.*"refresh_token":"\([^"]*\)".*/\1/p')")
+done
+# Only a view logged after the kill counts: node 2 may have logged a
+# one-member view of its own while the cluster was forming.
+views_before=$(engine logs "$node2" 2>&1 | grep -c 'Received new cluster view' || true)
+engine kill --signal KILL "$node1" >/dev/null
+killed=$SECONDS
+detected=""
+while [ $((SECONDS - killed)) -lt 120 ]; do
+	if engine logs "$node2" 2>&1 | grep 'Received new cluster view' | tail -n +"$((views_before + 1))" |
+		grep -q '(1)'; then
+		detected=$((SECONDS - killed))
+		break
+	fi
+	sleep 1
+done
+if [ -n "$detected" ]; then
+	pass "node 2 sees the one-member view after node 1 was killed"
+	echo "timing: node 2 detected the loss of node 1 after ${detected}s"
+else
+	fail "node 2 sees the one-member view after node 1 was killed"
+fi
+refreshed=0
+for refresh_token in "${refresh_tokens[@]}"; do
+	[ -n "$refresh_token" ] || continue
+	response=$(curl --silent --max-time 30 --connect-to "$virtual_host:8080:$ip2:8080" \
+		--data-urlencode grant_type=refresh_token --data-urlencode client_id=admin-cli \
+		--data-urlencode "refresh_token=$refresh_token" "$token_url" || true)
+	case $response in *'"access_token"'*) refreshed=$((refreshed + 1)) ;; esac
+done
+if [ "$refreshed" = 10 ]; then
+	pass "all 10 sessions created on node 1 are refreshed on node 2 after node 1 died"
+else
+	fail "sessions created on node 1 refreshed on node 2 after node 1 died: $refreshed of 10"
+fi
+
 # Tear down now, so that its result can be checked.
 tear_down
 left=""

@@ -94,12 +94,18 @@ static void one_line(const char *msg, char *buf, size_t len)
 {
 	char state[6];
 	const char *start = msg;
+	bool has_state = find_sqlstate(msg, state);
 
-	if (find_sqlstate(msg, state)) {
+	if (has_state) {
 		const char *p = strstr(msg, state);
 		if (p)
 			start = p + 7;
 	}
+	/* Room for " (SQLSTATE XXXXX)" at the end. */
+	if (len < 32)
+		has_state = false;
+	else if (has_state)
+		len -= 17;
 	size_t o = 0;
 	for (const char *p = start; *p && o + 1 < len; p++) {
 		if (*p == '\n') {
@@ -110,6 +116,8 @@ static void one_line(const char *msg, char *buf, size_t len)
 		buf[o++] = (*p == '\t' || (unsigned char)*p >= 0x20) ? *p : ' ';
 	}
 	buf[o] = '\0';
+	if (has_state)
+		snprintf(buf + o, 18, " (SQLSTATE %s)", state);
 }
 
 /*

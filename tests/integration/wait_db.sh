@@ -93,5 +93,25 @@ if [ "$rc" = 69 ] && grep -q "not reachable within 2 s (DB_WAIT_TIMEOUT)" "$tmp/
 wait_db DB_ADDR=no-such-host.invalid DB_WAIT_TIMEOUT=2
 if [ "$rc" = 69 ] && grep -q 'could not translate host name' "$tmp/err"; then ok; else fail "unresolvable (rc=$rc)"; fi
 
+# 8. A server that answers but is not accepting connections yet (SQLSTATE
+# 57P03): a standby in recovery with hot_standby off says so to every login
+# until it is promoted. The wait goes on through it, and succeeds once the
+# server is promoted.
+pg_stop "$tmp/pg"
+pg_as touch "$tmp/pg/data/standby.signal"
+echo "hot_standby = off" >>"$tmp/pg/data/postgresql.conf"
+pg_start "$tmp/pg"
+t0=$(now_ms)
+wait_db DB_WAIT_TIMEOUT=2
+if [ "$rc" = 69 ] && grep -q '(SQLSTATE 57P03)' "$tmp/err"; then ok; else fail "57P03 until the deadline (rc=$rc)"; fi
+(wait_db; echo "$rc" >"$tmp/standby.rc") &
+waiter=$!
+sleep 2
+pg_as "$PG_BIN/pg_ctl" -D "$tmp/pg/data" -w -t 30 promote >/dev/null
+for _ in $(seq 1 300); do [ -f "$tmp/standby.rc" ] && break; sleep 0.1; done
+wait "$waiter" 2>/dev/null || true
+waiter=
+if [ "$(cat "$tmp/standby.rc" 2>/dev/null)" = 0 ]; then ok; else fail "57P03, then promoted"; fi
+
 echo "wait_db: $passed passed, $failed failed"
 [ "$failed" = 0 ]

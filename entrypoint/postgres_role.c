@@ -57,6 +57,7 @@
 #include <libpq-fe.h>
 
 #include "log.h"
+#include "settings.h"
 
 #define INIT_DIR_NAME ".keycloak-ha-postgres-init"
 #define READY_DIR_NAME ".keycloak-ha-postgres-ready"
@@ -122,16 +123,6 @@ static void request_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
-}
-
-static const char *env_get(char *const *envp, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, len) == 0 && (*envp)[len] == '=')
-			return *envp + len + 1;
-	return NULL;
 }
 
 /* Every path here is PGDATA or the temporary directory plus a short name,

@@ -11,8 +11,11 @@ POSTGRES_IMAGE_NAME ?= keycloak-ha-postgres-db
 TAG ?= $(VERSION)
 KEYCLOAK_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(KEYCLOAK_IMAGE_NAME):$(TAG)
 POSTGRES_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(POSTGRES_IMAGE_NAME):$(TAG)
-# docker or podman; podman is preferred when both are there.
-ENGINE ?= $(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker)
+# docker or podman; podman is preferred when both are there. Detected when
+# a recipe runs, not when this file is read: `make test` and `make cluster`
+# may install podman first.
+ENGINE ?=
+ENGINE_CMD = $(or $(ENGINE),$(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker))
 BUILD_FLAGS ?=
 PUSH_FLAGS ?=
 
@@ -45,9 +48,9 @@ help:
 	@echo "  TAG=$(TAG)"
 	@echo "  -> $(KEYCLOAK_IMAGE)"
 	@echo "  -> $(POSTGRES_IMAGE)"
-	@echo "  ENGINE=$(ENGINE)        (docker or podman)"
-	@echo "  BUILD_FLAGS=$(BUILD_FLAGS)   (extra flags for '$(ENGINE) build', e.g. --pull=never)"
-	@echo "  PUSH_FLAGS=$(PUSH_FLAGS)    (extra flags for '$(ENGINE) push', e.g. --tls-verify=false)"
+	@echo "  ENGINE=$(ENGINE_CMD)        (docker or podman)"
+	@echo "  BUILD_FLAGS=$(BUILD_FLAGS)   (extra flags for '$(ENGINE_CMD) build', e.g. --pull=never)"
+	@echo "  PUSH_FLAGS=$(PUSH_FLAGS)    (extra flags for '$(ENGINE_CMD) push', e.g. --tls-verify=false)"
 	@echo "  SOURCES_DIR=            (a directory with the pinned tarballs, for offline builds)"
 	@echo "  OUT=$(OUT)"
 	@echo "Pinned: Keycloak $(KEYCLOAK_VERSION), PostgreSQL JDBC $(PGJDBC_VERSION),"
@@ -122,14 +125,14 @@ fetch:
 images: keycloak-image postgres-image
 
 keycloak-image: fetch
-	$(ENGINE) build $(BUILD_FLAGS) --tag $(KEYCLOAK_IMAGE) -f Dockerfile.keycloak-ha .
+	$(ENGINE_CMD) build $(BUILD_FLAGS) --tag $(KEYCLOAK_IMAGE) -f Dockerfile.keycloak-ha .
 
 postgres-image: fetch
-	$(ENGINE) build $(BUILD_FLAGS) --tag $(POSTGRES_IMAGE) -f Dockerfile.postgres .
+	$(ENGINE_CMD) build $(BUILD_FLAGS) --tag $(POSTGRES_IMAGE) -f Dockerfile.postgres .
 
 push:
-	$(ENGINE) push $(PUSH_FLAGS) $(KEYCLOAK_IMAGE)
-	$(ENGINE) push $(PUSH_FLAGS) $(POSTGRES_IMAGE)
+	$(ENGINE_CMD) push $(PUSH_FLAGS) $(KEYCLOAK_IMAGE)
+	$(ENGINE_CMD) push $(PUSH_FLAGS) $(POSTGRES_IMAGE)
 
 # ---------------------------------------------------------------------------
 # A cluster on this machine, and the tests.

@@ -32,8 +32,8 @@ static void base64(const unsigned char *in, size_t len, char *out)
 	out[o] = '\0';
 }
 
-/* Append s as the body of a JSON string; escape_twice for a JSON string
- * nested in a JSON string (secretData and credentialData are such). */
+/* Append s as the body of a JSON string. (The nested JSON strings,
+ * secretData and credentialData, hold only base64 and numbers.) */
 static void json_escape(char *out, size_t *o, size_t cap, const char *s)
 {
 	for (; *s && *o + 8 < cap; s++) {

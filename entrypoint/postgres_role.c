@@ -68,7 +68,6 @@
 /* A password is a line of text; 64 KiB is far beyond any real one and
  * bounds what a wrong POSTGRES_PASSWORD_FILE (say, a device) can make us
  * read. */
-#define PASSWORD_FILE_MAX 65536
 /* The temporary server's socket is DIR/.s.PGSQL.5432, and sun_path holds
  * 107 bytes; leave room for the file name. */
 #define SOCKET_DIR_MAX 80
@@ -161,61 +160,6 @@ static int check_identifier(const char *var, const char *value)
 		log_error("%s contains a control character", var);
 		return EXIT_CONFIG;
 	}
-	return EXIT_OK;
-}
-
-static int read_password_file(const char *path, char **out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		log_error("POSTGRES_PASSWORD_FILE=%s: cannot open: %s", path,
-			  strerror(errno));
-		return EXIT_NOINPUT;
-	}
-	char *buf = malloc(PASSWORD_FILE_MAX + 1);
-	if (!buf) {
-		close(fd);
-		log_error("out of memory");
-		return EXIT_OSERR;
-	}
-	size_t len = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + len, PASSWORD_FILE_MAX + 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = errno;
-			close(fd);
-			explicit_bzero(buf, PASSWORD_FILE_MAX + 1);
-			free(buf);
-			log_error("POSTGRES_PASSWORD_FILE=%s: cannot read: %s",
-				  path, strerror(err));
-			return EXIT_NOINPUT;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > PASSWORD_FILE_MAX) {
-			close(fd);
-			explicit_bzero(buf, PASSWORD_FILE_MAX + 1);
-			free(buf);
-			log_error("POSTGRES_PASSWORD_FILE=%s: larger than %d bytes",
-				  path, PASSWORD_FILE_MAX);
-			return EXIT_CONFIG;
-		}
-	}
-	close(fd);
-	if (memchr(buf, '\0', len)) {
-		explicit_bzero(buf, PASSWORD_FILE_MAX + 1);
-		free(buf);
-		log_error("POSTGRES_PASSWORD_FILE=%s: contains a NUL byte", path);
-		return EXIT_CONFIG;
-	}
-	if (len > 0 && buf[len - 1] == '\n')
-		len--;
-	buf[len] = '\0';
-	*out = buf;
 	return EXIT_OK;
 }
 
@@ -329,7 +273,8 @@ static int load_settings(struct role_settings *s, char *const *envp)
 	const char *source = "POSTGRES_PASSWORD";
 	if (password_file) {
 		source = "POSTGRES_PASSWORD_FILE";
-		if ((code = read_password_file(password_file, &s->password)))
+		if ((code = read_secret_file("POSTGRES_PASSWORD_FILE", password_file,
+					     &s->password)))
 			return code;
 	} else if (password) {
 		s->password = strdup(password);

@@ -29,17 +29,12 @@
 
 /* The names users know the settings by, for messages. */
 #define SETTING_DB_HOST "DB_ADDR"
-#define SETTING_DB_PORT "DB_PORT"
-#define SETTING_DB_NAME "DB_DATABASE"
 #define SETTING_DB_USER "DB_USER"
 #define SETTING_DB_PASSWORD "DB_PASSWORD"
-#define SETTING_DB_SSLMODE "DB_SSLMODE"
 #define SETTING_JDBC_PARAMS "JDBC_PARAMS"
 #define SETTING_JGROUPS_PROTOCOL "JGROUPS_DISCOVERY_PROTOCOL"
 #define SETTING_JGROUPS_PROPERTIES "JGROUPS_DISCOVERY_PROPERTIES"
 #define SETTING_JGROUPS_STACK "JGROUPS_TRANSPORT_STACK"
-#define SETTING_CACHE_OWNERS "CACHE_OWNERS_COUNT"
-#define SETTING_CACHE_OWNERS_AUTH "CACHE_OWNERS_AUTH_SESSIONS_COUNT"
 
 #define KEYCLOAK_POOL "KeycloakDS"
 #define PG_DRIVER "postgresql"
@@ -294,17 +289,6 @@ static int is_hex(char c)
 	       (c >= 'A' && c <= 'F');
 }
 
-/* Whether s is non-empty and made only of alphanumerics and extra. */
-static int is_word(const char *s, const char *extra)
-{
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++) {
-		if (!is_alnum(*s) && !strchr(extra, *s))
-			return 0;
-	}
-	return 1;
-}
 
 static void add_percent(struct xml_buf *b, unsigned char c)
 {
@@ -314,40 +298,17 @@ static void add_percent(struct xml_buf *b, unsigned char c)
 	xml_buf_add(b, enc, 3);
 }
 
-/* The host part of the URL: a name, an IPv4 address or a bracketed IPv6
- * address (brackets added when missing). */
-static int add_url_host(struct render *r, struct xml_buf *url)
+/* The host part of the URL: a name, an IPv4 address, or an IPv6 address
+ * in brackets. settings.c has checked that it is one of those. */
+static void add_url_host(const char *host, struct xml_buf *url)
 {
-	const char *host = r->s->db_host;
-	size_t n = host ? strlen(host) : 0;
-
-	if (n == 0)
-		return refuse(r, EXIT_CONFIG, SETTING_DB_HOST " is empty");
-	if (n > 253)
-		return refuse(r, EXIT_CONFIG, SETTING_DB_HOST " is too long");
-	if (host[0] == '[' && host[n - 1] == ']') {
-		host++;
-		n -= 2;
-	}
-	if (memchr(host, ':', n)) {
-		for (size_t i = 0; i < n; i++) {
-			if (!is_hex(host[i]) && host[i] != ':' && host[i] != '.')
-				return refuse(r, EXIT_CONFIG, SETTING_DB_HOST
-					      " is not a valid IPv6 address");
-		}
+	if (strchr(host, ':')) {
 		xml_buf_adds(url, "[");
-		xml_buf_add(url, host, n);
+		xml_buf_adds(url, host);
 		xml_buf_adds(url, "]");
-		return 0;
+	} else {
+		xml_buf_adds(url, host);
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (!is_alnum(host[i]) && host[i] != '.' && host[i] != '-' &&
-		    host[i] != '_')
-			return refuse(r, EXIT_CONFIG, SETTING_DB_HOST
-				      " is not a host name or an IP address");
-	}
-	xml_buf_add(url, host, n);
-	return 0;
 }
 
 /*
@@ -358,25 +319,14 @@ static int add_url_host(struct render *r, struct xml_buf *url)
  */
 static int build_jdbc_url(struct render *r, struct xml_buf *url)
 {
-	static const char *const sslmodes[] = {
-		"disable", "allow", "prefer", "require", "verify-ca",
-		"verify-full",
-	};
 	const struct settings *s = r->s;
 	char port[16];
-	int code;
 	int has_query = 0;
 
 	xml_buf_adds(url, "jdbc:postgresql://");
-	if ((code = add_url_host(r, url)) != 0)
-		return code;
-	if (s->db_port < 1 || s->db_port > 65535)
-		return refuse(r, EXIT_CONFIG, SETTING_DB_PORT
-			      " is not a port number (1 to 65535)");
+	add_url_host(s->db_host, url);
 	snprintf(port, sizeof(port), ":%u/", s->db_port);
 	xml_buf_adds(url, port);
-	if (!s->db_name || !*s->db_name)
-		return refuse(r, EXIT_CONFIG, SETTING_DB_NAME " is empty");
 	for (const char *c = s->db_name; *c; c++) {
 		if (is_alnum(*c) || strchr("-._~", *c))
 			xml_buf_add(url, c, 1);
@@ -396,14 +346,6 @@ static int build_jdbc_url(struct render *r, struct xml_buf *url)
 		}
 	}
 	if (s->db_sslmode) {
-		size_t i, n = sizeof(sslmodes) / sizeof(sslmodes[0]);
-
-		for (i = 0; i < n && strcmp(s->db_sslmode, sslmodes[i]); i++)
-			;
-		if (i == n)
-			return refuse(r, EXIT_CONFIG, SETTING_DB_SSLMODE
-				      " must be one of disable, allow, prefer, "
-				      "require, verify-ca, verify-full");
 		xml_buf_adds(url, has_query ? "&sslmode=" : "?sslmode=");
 		xml_buf_adds(url, s->db_sslmode);
 	}
@@ -432,8 +374,6 @@ static int add_datasource(struct render *r, struct xml_buf *b,
 	size_t at = ds->start;
 	int code;
 
-	if (!s->db_user || !*s->db_user)
-		return refuse(r, EXIT_CONFIG, SETTING_DB_USER " is empty");
 	if ((code = check_credential(r, SETTING_DB_USER, s->db_user)) ||
 	    (s->db_password &&
 	     (code = check_credential(r, SETTING_DB_PASSWORD, s->db_password))))
@@ -634,13 +574,14 @@ static const char *find_property(const struct settings *s, const char *name)
 	return NULL;
 }
 
-static void add_property_start(struct render *r, struct xml_buf *b, size_t at,
-			       const char *name)
+static int add_property_start(struct render *r, struct xml_buf *b, size_t at,
+			      const char *name)
 {
 	new_line(r, b, at, 1);
 	xml_buf_adds(b, "<property name=\"");
-	xml_buf_adds(b, name);
+	int code = add_text(r, b, SETTING_JGROUPS_PROPERTIES, name);
 	xml_buf_adds(b, "\">");
+	return code;
 }
 
 /*
@@ -665,50 +606,25 @@ static int add_discovery(struct render *r, struct xml_buf *b, size_t at,
 	int jdbc = 0, code;
 	size_t n_props = 0;
 
-	if (!is_word(proto, "_.") || strlen(proto) > 100)
+	/* PING needs the UDP transport's multicast. settings.c pairs it
+	 * with the udp stack; this checks that the distribution's stack of
+	 * that name really has a UDP transport. */
+	if (strcmp(proto, "PING") == 0 && strcmp(transport_type, "UDP") != 0)
 		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROTOCOL
-			      " must be a protocol name (letters, digits, '_' "
-			      "and '.')");
-	for (size_t i = 0; i < s->n_jgroups_properties; i++) {
-		const char *name = s->jgroups_properties[i].name;
-
-		if (!is_word(name, "_.") || strlen(name) > 100)
-			return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROPERTIES
-				      ": property names are letters, digits, "
-				      "'_' and '.'");
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(s->jgroups_properties[j].name, name) == 0)
-				return refuse(r, EXIT_CONFIG,
-					      SETTING_JGROUPS_PROPERTIES
-					      ": property %s is given twice",
-					      name);
-		}
-	}
+			      " PING needs multicast, which only a UDP "
+			      "transport has; use MPING or JDBC_PING");
 	if (strcmp(proto, "JDBC_PING") == 0) {
 		element = "jdbc-protocol";
 		jdbc = 1;
 	} else if (strcmp(proto, "MPING") == 0) {
 		element = "socket-protocol";
-	} else if (strcmp(proto, "PING") == 0 &&
-		   strcmp(transport_type, "UDP") != 0) {
-		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROTOCOL
-			      " PING needs multicast, which only the udp stack "
-			      "has; use MPING or JDBC_PING with "
-			      SETTING_JGROUPS_STACK "=tcp");
-	} else if (strcmp(proto, "TCPPING") == 0 &&
-		   !find_property(s, "initial_hosts")) {
-		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROPERTIES
-			      " must set initial_hosts for TCPPING");
-	} else if (strcmp(proto, "dns.DNS_PING") == 0 &&
-		   !find_property(s, "dns_query")) {
-		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_PROPERTIES
-			      " must set dns_query for dns.DNS_PING");
 	}
 
 	xml_buf_adds(b, "<");
 	xml_buf_adds(b, element);
 	xml_buf_adds(b, " type=\"");
-	xml_buf_adds(b, proto);
+	if ((code = add_text(r, b, SETTING_JGROUPS_PROTOCOL, proto)))
+		return code;
 	xml_buf_adds(b, "\"");
 	if (jdbc)
 		xml_buf_adds(b, " data-source=\"" KEYCLOAK_POOL "\"");
@@ -722,7 +638,9 @@ static int add_discovery(struct render *r, struct xml_buf *b, size_t at,
 				continue;
 			if (n_props++ == 0)
 				xml_buf_adds(b, ">");
-			add_property_start(r, b, at, jdbc_ping_defaults[i].name);
+			if ((code = add_property_start(r, b, at,
+						       jdbc_ping_defaults[i].name)))
+				return code;
 			xml_buf_adds(b, jdbc_ping_defaults[i].value);
 			xml_buf_adds(b, "</property>");
 		}
@@ -732,7 +650,8 @@ static int add_discovery(struct render *r, struct xml_buf *b, size_t at,
 
 		if (n_props++ == 0)
 			xml_buf_adds(b, ">");
-		add_property_start(r, b, at, p->name);
+		if ((code = add_property_start(r, b, at, p->name)))
+			return code;
 		/* Property values may use WildFly expressions on purpose,
 		 * e.g. initial_hosts="${env.PEERS}". */
 		code = add_text(r, b, SETTING_JGROUPS_PROPERTIES,
@@ -762,9 +681,6 @@ static int render_jgroups(struct render *r)
 	size_t cursor = 0;
 	int code, x;
 
-	if (!is_word(stack_name, "_.-") || strlen(stack_name) > 64)
-		return refuse(r, EXIT_CONFIG, SETTING_JGROUPS_STACK
-			      " must be a stack name such as tcp or udp");
 	if ((code = find_subsystem(r, "urn:jboss:domain:jgroups:", "jgroups",
 				   5, 8, &sub)) ||
 	    (code = require_child(r, &sub, "channels", NULL, NULL, XML_EXACT,
@@ -836,12 +752,6 @@ static int render_caches(struct render *r)
 	char what[96], owners[16];
 	int code;
 
-	if (r->s->cache_owners < 1)
-		return refuse(r, EXIT_CONFIG, SETTING_CACHE_OWNERS
-			      " must be at least 1");
-	if (r->s->cache_owners_auth < 1)
-		return refuse(r, EXIT_CONFIG, SETTING_CACHE_OWNERS_AUTH
-			      " must be at least 1");
 	if ((code = find_subsystem(r, "urn:jboss:domain:infinispan:",
 				   "infinispan", 1, 0, &sub)) ||
 	    (code = require_child(r, &sub, "cache-container", "name",

@@ -34,8 +34,9 @@
 #define ECHO_MAX 64
 
 enum {
-	V_SECRET = 1 << 0,	/* never echoed; may come from NAME_FILE */
-	V_EMPTY_OK = 1 << 1,	/* an empty value is a legitimate value */
+	V_FILE = 1 << 0,	/* may come from NAME_FILE (Docker, Kubernetes secrets) */
+	V_SECRET = 1 << 1,	/* never shown nor echoed in a message */
+	V_EMPTY_OK = 1 << 2,	/* an empty value is a legitimate value */
 };
 
 /* The variables of one setting, highest precedence first. */
@@ -96,7 +97,7 @@ static char *xstrdup(const char *s)
  * Read NAME_FILE: the whole file, one trailing newline (LF or CRLF) removed,
  * as Docker and Kubernetes secrets are usually written with one.
  */
-static int read_secret_file(const char *var, const char *path, char **value)
+int read_secret_file(const char *var, const char *path, char **value)
 {
 	char *data;
 	size_t len;
@@ -142,7 +143,7 @@ static int lookup(char *const *envp, const struct var_names *v, char **value,
 		const char *val = env_get(envp, name);
 		char *file_val = NULL;
 
-		if (v->flags & V_SECRET) {
+		if (v->flags & V_FILE) {
 			char file_name[128];
 			snprintf(file_name, sizeof(file_name), "%s_FILE", name);
 			const char *path = env_get(envp, file_name);
@@ -429,9 +430,9 @@ static int load_database(struct settings *s, char *const *envp)
 		"POSTGRES_SERVICE_SERVICE_PORT" }, 0 };
 	static const struct var_names database = { { "DB_DATABASE", "POSTGRES_DATABASE" }, 0 };
 	static const struct var_names user = { { "DB_USER", "POSTGRES_USER",
-		"POSTGRES_USERNAME" }, V_SECRET };
+		"POSTGRES_USERNAME" }, V_FILE };
 	static const struct var_names password = { { "DB_PASSWORD", "POSTGRES_PASSWORD" },
-		V_SECRET };
+		V_SECRET | V_FILE };
 	static const struct var_names sslmode = { { "DB_SSLMODE" }, 0 };
 	static const struct var_names params = { { "JDBC_PARAMS" }, V_EMPTY_OK };
 	static const struct var_names timeout = { { "DB_WAIT_TIMEOUT" }, 0 };
@@ -455,7 +456,6 @@ static int load_database(struct settings *s, char *const *envp)
 	 * like the password (the jboss/keycloak image allowed that). */
 	if ((rc = get_text(s, envp, &user, "keycloak", 63, &s->db_user)))
 		return rc;
-	s->shown[s->n_shown - 1].value = xstrdup(s->db_user);
 	if ((rc = get_text(s, envp, &password, NULL, 1024, &s->db_password)))
 		return rc;
 	if (!s->db_password) {
@@ -484,14 +484,12 @@ static int load_database(struct settings *s, char *const *envp)
 
 static int load_admin(struct settings *s, char *const *envp)
 {
-	static const struct var_names user = { { "KEYCLOAK_USER" }, V_SECRET };
-	static const struct var_names password = { { "KEYCLOAK_PASSWORD" }, V_SECRET };
+	static const struct var_names user = { { "KEYCLOAK_USER" }, V_FILE };
+	static const struct var_names password = { { "KEYCLOAK_PASSWORD" }, V_SECRET | V_FILE };
 	int rc;
 
 	if ((rc = get_text(s, envp, &user, NULL, 255, &s->admin_user)))
 		return rc;
-	if (s->admin_user)
-		s->shown[s->n_shown - 1].value = xstrdup(s->admin_user);
 	if ((rc = get_text(s, envp, &password, NULL, 1024, &s->admin_password)))
 		return rc;
 	if (s->admin_user && !s->admin_password) {
@@ -592,14 +590,28 @@ static int load_cluster(struct settings *s, char *const *envp)
 		if (rc)
 			return rc;
 	}
-	if ((rc = get_text(s, envp, &stack, NULL, 8, &s->jgroups_stack)))
-		return rc;
-	if (!s->jgroups_stack) {
-		/* PING discovers through the UDP transport's multicast; every
-		 * other protocol runs on TCP, which works on any network. */
-		s->jgroups_stack = xstrdup(strcmp(s->jgroups_protocol, "PING") ? "tcp" : "udp");
-		s->shown[s->n_shown - 1].value = xstrdup(s->jgroups_stack);
+	/* The protocols that cannot discover anything without a property. */
+	static const struct { const char *protocol, *property; } required[] = {
+		{ "TCPPING", "initial_hosts" },
+		{ "dns.DNS_PING", "dns_query" },
+	};
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (strcmp(s->jgroups_protocol, required[i].protocol) != 0)
+			continue;
+		bool found = false;
+		for (size_t j = 0; j < s->n_jgroups_properties; j++)
+			found |= strcmp(s->jgroups_properties[j].name, required[i].property) == 0;
+		if (!found) {
+			log_error("JGROUPS_DISCOVERY_PROPERTIES: %s needs %s=...",
+				  required[i].protocol, required[i].property);
+			return EXIT_CONFIG;
+		}
 	}
+	/* PING discovers through the UDP transport's multicast; every other
+	 * protocol runs on TCP, which works on any network. */
+	const char *default_stack = strcmp(s->jgroups_protocol, "PING") ? "tcp" : "udp";
+	if ((rc = get_text(s, envp, &stack, default_stack, 8, &s->jgroups_stack)))
+		return rc;
 	if (!is_one_of(s->jgroups_stack, stacks)) {
 		log_error("JGROUPS_TRANSPORT_STACK: expected tcp or udp, got %s",
 			  echo(s->jgroups_stack, ebuf, sizeof(ebuf)));

@@ -67,6 +67,13 @@ int settings_load(struct settings *s, char *const *envp);
 void settings_print(const struct settings *s, FILE *out);
 void settings_free(struct settings *s);
 
+/*
+ * Read the secret in the file path named by the variable var (NAME_FILE):
+ * one trailing newline removed, NUL bytes and files over 64 KiB refused.
+ * Returns 0 with a malloc'd *value, or an exit code after logging one line.
+ */
+int read_secret_file(const char *var, const char *path, char **value);
+
 /* Look a variable up in a name=value environment; NULL when unset. */
 const char *env_get(char *const *envp, const char *name);
 

@@ -11,6 +11,8 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/engine.sh
 . "$here/../lib/engine.sh"
+# shellcheck source=tests/lib/check.sh
+. "$here/../lib/check.sh"
 engine_detect
 : "${KEYCLOAK_IMAGE:?}" "${POSTGRES_IMAGE:?}"
 
@@ -21,13 +23,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what" >&2; fi
-}
 
 # copy_out IMAGE DEST: the program from a created (never started) container.
 copy_out() {
@@ -45,11 +40,12 @@ bin=$tmp/keycloak-ha-postgres
 
 check "statically linked ($(file -b "$bin"))" bash -c "file -b '$bin' | grep -q 'statically linked'"
 check "no dynamic section" bash -c "readelf -d '$bin' 2>&1 | grep -q 'no dynamic section'"
-check "no program interpreter" bash -c "! readelf -l '$bin' | grep -q 'program interpreter'"
+check "no program interpreter" fails bash -c "readelf -l '$bin' | grep -q 'program interpreter'"
 check "both images ship the same program" cmp -s "$bin" "$tmp/keycloak-ha-postgres.db"
 echo "binary: $(stat -c %s "$bin") bytes, $(file -b "$bin" | cut -d, -f1-3)"
 
-echo "binary: $passed passed, $failed failed"
-"$here/../unit/cli.sh" "$bin"
-"$here/../integration/wait_db.sh" "$bin"
-[ "$failed" = 0 ]
+status=0
+summary binary || status=1
+"$here/../unit/cli.sh" "$bin" || status=1
+"$here/../integration/wait_db.sh" "$bin" || status=1
+[ "$status" = 0 ]

@@ -11,6 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source=tests/lib/engine.sh
 . "$here/../lib/engine.sh"
+# shellcheck source=tests/lib/check.sh
+. "$here/../lib/check.sh"
 engine_detect
 
 tmp=$(mktemp -d)
@@ -27,13 +29,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-passed=0
-failed=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what" >&2; fi
-}
 
 cat >"$tmp/config.yml" <<CONF
 version: 0.1
@@ -69,13 +64,7 @@ done
 cleanup
 trap - EXIT
 for image in keycloak-ha-postgres keycloak-ha-postgres-db; do
-	if engine_image_exists "$registry/$image:$tag"; then
-		failed=$((failed + 1))
-		echo "FAIL: tag $registry/$image:$tag left behind" >&2
-	else
-		passed=$((passed + 1))
-	fi
+	check "tag $registry/$image:$tag removed afterwards" fails engine_image_exists "$registry/$image:$tag"
 done
 
-echo "push: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary push

@@ -242,11 +242,11 @@ check_error bothpw "$work/bothpw.err" "POSTGRES_PASSWORD and POSTGRES_PASSWORD_F
 
 run_role nofile PGDATA="$work/nofile" POSTGRES_PASSWORD_FILE="$work/missing"
 check "nofile: exit 66 (got $rc)" test "$rc" = 66
-check_error nofile "$work/nofile.err" "POSTGRES_PASSWORD_FILE=$work/missing: cannot open"
+check_error nofile "$work/nofile.err" "POSTGRES_PASSWORD_FILE: cannot read $work/missing: No such file or directory"
 
 run_role dirfile PGDATA="$work/dirfile" POSTGRES_PASSWORD_FILE="$work/sock"
 check "dirfile: exit 66 (got $rc)" test "$rc" = 66
-check_error dirfile "$work/dirfile.err" "POSTGRES_PASSWORD_FILE=$work/sock: cannot read"
+check_error dirfile "$work/dirfile.err" "POSTGRES_PASSWORD_FILE: cannot read $work/sock: Is a directory"
 
 run_role badauth PGDATA="$work/badauth" POSTGRES_PASSWORD=x \
 	POSTGRES_HOST_AUTH_METHOD=password

@@ -19,14 +19,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 trap 'pg_stop "$tmp/pg"; umount "$tmp/small" 2>/dev/null; rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-check() {
-	local what=$1
-	shift
-	if "$@"; then passed=$((passed + 1)); else
-		failed=$((failed + 1)); echo "FAIL: $what" >&2; sed 's/^/    /' "$tmp/err" >&2 || true; fi
-}
+# shellcheck source=tests/lib/check.sh
+. "$here/../lib/check.sh"
+CHECK_DETAIL=$tmp/err
 
 pg_init "$tmp/pg" "$port"
 pg_start "$tmp/pg"
@@ -75,10 +70,10 @@ check "the datasource points at the test server" grep -qF "jdbc:postgresql://127
 check "the password is XML-escaped in the file" grep -qF "<password>db-secret-&lt;&amp;&gt;</password>" "$conf/standalone-ha.xml"
 check "keycloak-add-user.json is mode 600" [ "$(stat -c %a "$conf/keycloak-add-user.json")" = 600 ]
 check "keycloak-add-user.json names the admin" grep -qF '"username":"admin"' "$conf/keycloak-add-user.json"
-check "keycloak-add-user.json holds no clear password" bash -c "! grep -qF admin-secret-pw '$conf/keycloak-add-user.json'"
-check "no secret in the server's arguments" bash -c "! grep -qE 'db-secret|admin-secret' '$tmp/java.args'"
-check "no secret in the server's environment" bash -c "! grep -qE 'db-secret|admin-secret|PASSWORD' '$tmp/java.env'"
-check "no secret in the entrypoint's output" bash -c "! grep -qE 'db-secret|admin-secret' '$tmp/err' '$tmp/out'"
+check "keycloak-add-user.json holds no clear password" fails grep -qF admin-secret-pw "$conf/keycloak-add-user.json"
+check "no secret in the server's arguments" fails grep -qE 'db-secret|admin-secret' "$tmp/java.args"
+check "no secret in the server's environment" fails grep -qE 'db-secret|admin-secret|PASSWORD' "$tmp/java.env"
+check "no secret in the entrypoint's output" fails grep -qE 'db-secret|admin-secret' "$tmp/err" "$tmp/out"
 check "the server gets its node name" grep -qx -- "-Djboss.bind.address.private=10.9.8.7" "$tmp/java.args"
 check "no temporary files left" bash -c "! ls '$conf' | grep -q tmp"
 
@@ -149,5 +144,4 @@ fi
 run_entrypoint KEYCLOAK_HOME="$tmp/empty"
 check "no distribution file: exit 66 (rc=$rc)" [ "$rc" = 66 ]
 
-echo "run: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary run

@@ -154,6 +154,11 @@ expect 78 'keycloak-ha-postgres: error: JGROUPS_TRANSPORT_STACK: expected tcp or
 	-- "$bin" render --print JGROUPS_TRANSPORT_STACK=sctp $P $B
 expect 78 'keycloak-ha-postgres: error: JGROUPS_DISCOVERY_PROTOCOL: PING needs JGROUPS_TRANSPORT_STACK=udp' \
 	-- "$bin" render --print JGROUPS_DISCOVERY_PROTOCOL=PING JGROUPS_TRANSPORT_STACK=tcp $P $B
+expect 78 'keycloak-ha-postgres: error: JGROUPS_DISCOVERY_PROPERTIES: TCPPING needs initial_hosts=...' \
+	-- "$bin" render --print JGROUPS_DISCOVERY_PROTOCOL=TCPPING JGROUPS_DISCOVERY_PROPERTIES=port_range=0 $P $B
+expect 78 'keycloak-ha-postgres: error: JGROUPS_DISCOVERY_PROPERTIES: dns.DNS_PING needs dns_query=...' \
+	-- "$bin" render --print JGROUPS_DISCOVERY_PROTOCOL=dns.DNS_PING $P $B
+expect_out 0 "JGROUPS_TRANSPORT_STACK=udp	(default)" -- "$bin" render --print JGROUPS_DISCOVERY_PROTOCOL=PING $P $B
 expect 78 'keycloak-ha-postgres: error: JGROUPS_DISCOVERY_PROTOCOL: expected a JGroups protocol name' \
 	-- "$bin" render --print 'JGROUPS_DISCOVERY_PROTOCOL=<x/>' $P $B
 expect 78 'keycloak-ha-postgres: error: JGROUPS_MULTICAST_ADDRESS: expected a multicast address' \

@@ -305,7 +305,7 @@ static void test_url(void)
 	release(&r);
 
 	s = base_settings();
-	s.db_host = "[fe80::1]";
+	s.db_host = "fe80::1";
 	s.db_sslmode = "require";
 	s.jdbc_params = "";
 	CHECK(render(&s, &r) == 0);
@@ -395,10 +395,18 @@ static void expect_refusal(const struct settings *s, const char *in,
 	release(&r);
 }
 
+/*
+ * Values settings.c lets through but the datasource or XML cannot carry:
+ * control characters (XML 1.0 has no way to write them), invalid UTF-8,
+ * credentials with blanks at either end (WildFly trims them), and PING on a
+ * stack whose transport is not UDP. The range and syntax of every setting
+ * is settings.c's job and tested there (tests/unit/cli.sh).
+ */
 static void test_bad_settings(void)
 {
 	struct settings s;
-	struct property props[2];
+	struct property props[1];
+	struct rendered r;
 
 	s = base_settings();
 	s.db_password = "sec\x01ret";
@@ -413,58 +421,31 @@ static void test_bad_settings(void)
 	s.db_user = "a\x7f\x02";
 	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "DB_USER", NULL);
 	s = base_settings();
-	s.db_host = "db/x";
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "DB_ADDR", NULL);
-	s.db_host = "";
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "DB_ADDR", NULL);
-	s.db_host = "[::g]";
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "DB_ADDR", NULL);
-	s = base_settings();
-	s.db_port = 0;
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "DB_PORT", NULL);
-	s.db_port = 65536;
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "DB_PORT", NULL);
-	s = base_settings();
-	s.db_sslmode = "sometimes";
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "DB_SSLMODE", NULL);
-	s = base_settings();
-	s.jgroups_protocol = "FOO BAR";
+	s.jgroups_protocol = "PING";	/* the tcp stack's transport: no multicast */
 	expect_refusal(&s, dist, dist_len, EXIT_CONFIG,
 		       "JGROUPS_DISCOVERY_PROTOCOL", NULL);
-	s.jgroups_protocol = "X\"/><evil";
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG,
-		       "JGROUPS_DISCOVERY_PROTOCOL", NULL);
-	s.jgroups_protocol = "PING";	/* tcp stack: no multicast */
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG,
-		       "JGROUPS_DISCOVERY_PROTOCOL", NULL);
-	s.jgroups_protocol = "TCPPING";
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "initial_hosts", NULL);
-	s.jgroups_protocol = "dns.DNS_PING";
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "dns_query", NULL);
 	s = base_settings();
 	s.jgroups_stack = "nosuch";
 	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "JGROUPS_TRANSPORT_STACK",
 		       NULL);
 	s = base_settings();
-	props[0] = (struct property){"bad name", "1"};
+	props[0] = (struct property){"x", "va\x01lue"};
 	s.jgroups_properties = props;
 	s.n_jgroups_properties = 1;
 	expect_refusal(&s, dist, dist_len, EXIT_CONFIG,
-		       "JGROUPS_DISCOVERY_PROPERTIES", NULL);
-	props[0] = (struct property){"x", "va\x01lue"};
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG,
 		       "JGROUPS_DISCOVERY_PROPERTIES", "lue");
-	props[0] = (struct property){"x", "1"};
-	props[1] = (struct property){"x", "2"};
-	s.n_jgroups_properties = 2;
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "twice", NULL);
+
+	/* Names are escaped, never trusted: markup in one stays text. */
 	s = base_settings();
-	s.cache_owners = 0;
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG, "CACHE_OWNERS_COUNT", NULL);
-	s = base_settings();
-	s.cache_owners_auth = 0;
-	expect_refusal(&s, dist, dist_len, EXIT_CONFIG,
-		       "CACHE_OWNERS_AUTH_SESSIONS_COUNT", NULL);
+	s.jgroups_protocol = "X\"/><evil";
+	props[0] = (struct property){"n\"/><p", "1"};
+	s.jgroups_properties = props;
+	s.n_jgroups_properties = 1;
+	CHECK(render(&s, &r) == 0);
+	CHECK(r.text && strstr(r.text, "type=\"X&quot;/&gt;&lt;evil\"") != NULL);
+	CHECK(r.text && strstr(r.text, "name=\"n&quot;/&gt;&lt;p\"") != NULL);
+	CHECK(r.text && strstr(r.text, "<evil") == NULL);
+	release(&r);
 }
 
 /* dist with the first occurrence of from replaced by to. */

@@ -83,24 +83,45 @@ $(OUT)/bin/keycloak-ha-postgres: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOI
 HOST_CC ?= gcc
 HOST_CFLAGS := $(CSTD) $(WARNINGS) -g -O1 -fno-omit-frame-pointer
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_LIBS := -lpq -lconfig -lcrypto -lssl
+HOST_LIBCONFIG := $(OUT)/host-libconfig/gcc
+HOST_LIBS := $(HOST_LIBCONFIG)/lib/libconfig.a -lpq -lcrypto -lssl
+HOST_INCLUDES := -I$(HOST_LIBCONFIG)/include -I$(shell pg_config --includedir)
 
-$(OUT)/host/keycloak-ha-postgres: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS)
+# libconfig as pinned, built with a host compiler: the tests and fuzzers
+# parse exactly as the static program does (a distribution's libconfig may
+# be an older release). $(call host_libconfig,NAME,CC,CFLAGS)
+define host_libconfig
+$(OUT)/host-libconfig/$(1)/lib/libconfig.a: $(deps_libconfig_tarball)
+	@echo "host: libconfig $(LIBCONFIG_VERSION) ($(1))"
+	@rm -rf $(OUT)/host-libconfig/$(1) && mkdir -p $(OUT)/host-libconfig/$(1)/src
+	@tar -C $(OUT)/host-libconfig/$(1)/src -xzf $$< --strip-components=1
+	@cd $(OUT)/host-libconfig/$(1)/src && ( $(deps_env) CC='$(2)' CFLAGS='$(3)' \
+		./configure --prefix=$(abspath $(OUT))/host-libconfig/$(1) --disable-shared \
+		--enable-static --disable-cxx --disable-doc --disable-examples --disable-tests && \
+		$(deps_env) make -C lib install ) >$(abspath $(OUT))/host-libconfig/$(1).log 2>&1 || \
+		{ tail -n 30 $(abspath $(OUT))/host-libconfig/$(1).log >&2; exit 1; }
+endef
+$(eval $(call host_libconfig,gcc,$(HOST_CC),-g -O1))
+
+$(OUT)/host/keycloak-ha-postgres: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) \
+		$(HOST_LIBCONFIG)/lib/libconfig.a
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -I$(shell pg_config --includedir) -o $@ \
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(HOST_INCLUDES) -o $@ \
 		entrypoint/main.c $(ENTRYPOINT_SRCS) $(HOST_LIBS)
 
 # Without sanitizers, for valgrind.
-$(OUT)/host/keycloak-ha-postgres-plain: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS)
+$(OUT)/host/keycloak-ha-postgres-plain: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) \
+		$(HOST_LIBCONFIG)/lib/libconfig.a
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -I$(shell pg_config --includedir) -o $@ \
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_INCLUDES) -o $@ \
 		entrypoint/main.c $(ENTRYPOINT_SRCS) $(HOST_LIBS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/host/%,$(wildcard tests/unit/test_*.c))
 
-$(OUT)/host/test_%: tests/unit/test_%.c tests/unit/harness.h $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS)
+$(OUT)/host/test_%: tests/unit/test_%.c tests/unit/harness.h $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) \
+		$(HOST_LIBCONFIG)/lib/libconfig.a
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Ientrypoint -I$(shell pg_config --includedir) \
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Ientrypoint $(HOST_INCLUDES) \
 		-o $@ $< $(ENTRYPOINT_SRCS) $(HOST_LIBS)
 
 # The real distribution, unpacked, for the tests that read its files.

@@ -23,7 +23,8 @@ export OUT ENGINE KEYCLOAK_IMAGE POSTGRES_IMAGE VERSION
 
 .DEFAULT_GOAL := all
 .PHONY: all help entrypoint dist test-build images keycloak-image postgres-image push fetch \
-	test test-unit test-integration test-e2e cluster cluster-down host-setup clean
+	test test-unit test-integration test-e2e cluster cluster-down host-setup clean \
+	fuzz fuzz-build
 
 all: entrypoint images
 
@@ -39,6 +40,7 @@ help:
 	@echo "  make cluster-down    stop and remove them"
 	@echo "  make test            every test: unit, integration, images and a real cluster"
 	@echo "  make test-unit | test-integration | test-e2e"
+	@echo "  make fuzz            run every fuzzer for FUZZ_SECONDS (default $(FUZZ_SECONDS)) each"
 	@echo "  make clean"
 	@echo ""
 	@echo "Variables (current value):"
@@ -83,6 +85,7 @@ $(OUT)/bin/keycloak-ha-postgres: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOI
 HOST_CC ?= gcc
 HOST_CFLAGS := $(CSTD) $(WARNINGS) -g -O1 -fno-omit-frame-pointer
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+, := ,
 HOST_LIBCONFIG := $(OUT)/host-libconfig/gcc
 HOST_LIBS := $(HOST_LIBCONFIG)/lib/libconfig.a -lpq -lcrypto -lssl
 HOST_INCLUDES := -I$(HOST_LIBCONFIG)/include -I$(shell pg_config --includedir)
@@ -123,6 +126,30 @@ $(OUT)/host/test_%: tests/unit/test_%.c tests/unit/harness.h $(ENTRYPOINT_SRCS) 
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Ientrypoint $(HOST_INCLUDES) \
 		-o $@ $< $(ENTRYPOINT_SRCS) $(HOST_LIBS)
+
+# Fuzzers (libFuzzer) for every parser: the distribution's XML, the
+# settings from the environment and secret files, the configuration file.
+# `make fuzz` runs each for FUZZ_SECONDS; `make test` runs them briefly.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_LIBCONFIG := $(OUT)/host-libconfig/fuzz
+FUZZERS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(eval $(call host_libconfig,fuzz,$(FUZZ_CC),-g -O1 -fsanitize=fuzzer-no-link$(,)address$(,)undefined))
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) \
+		$(FUZZ_LIBCONFIG)/lib/libconfig.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(WARNINGS) $(FUZZ_FLAGS) -Ientrypoint -I$(FUZZ_LIBCONFIG)/include \
+		-I$(shell pg_config --includedir) -o $@ $< $(ENTRYPOINT_SRCS) \
+		$(FUZZ_LIBCONFIG)/lib/libconfig.a -lpq -lcrypto -lssl
+
+fuzz-build: $(FUZZERS)
+
+fuzz: host-setup
+	@$(MAKE) --no-print-directory fuzz-build dist
+	@tests/fuzz/run $(FUZZ_SECONDS)
 
 # The real distribution, unpacked, for the tests that read its files.
 DIST_DIR := $(OUT)/dist/keycloak-$(KEYCLOAK_VERSION)
@@ -179,7 +206,7 @@ test: host-setup
 	@$(RUN_ENV) $(MAKE) --no-print-directory test-build images
 	@$(RUN_ENV) tests/run all
 
-test-build: $(UNIT_TESTS) $(HOST_BINS) dist
+test-build: $(UNIT_TESTS) $(HOST_BINS) $(FUZZERS) dist
 
 test-unit: test-build
 	@tests/run unit
@@ -191,4 +218,4 @@ test-e2e: images
 	@tests/run e2e
 
 clean:
-	rm -rf $(OUT)/bin $(OUT)/host
+	rm -rf $(OUT)/bin $(OUT)/host $(OUT)/fuzz $(OUT)/host-libconfig

@@ -26,7 +26,6 @@ mkdir "$tmp/dir"
 head -c 70000 /dev/zero | tr '\0' 'x' >"$tmp/big"
 printf 'a\0b' >"$tmp/nul"
 printf '{"realm":"r"}\n' >"$tmp/realm.json"
-long63=$(printf 'a%.0s' $(seq 63))
 long64=$(printf 'a%.0s' $(seq 64))
 long300=$(printf 'h%.0s' $(seq 300))
 long1100=$(printf 'p%.0s' $(seq 1100))

@@ -75,6 +75,9 @@ PY
 }
 
 U=https://sso.example.com/auth
+# The values are literal on purpose: '$' and '\' must reach the program.
+# shellcheck disable=SC2016,SC1003
+{
 check 'p<a&b>"c'"'"'d' keycloak keycloak "$U"
 check 'with spaces inside' 'user name' 'db name' "$U"
 check 'пароль-密码-ü' 'ユーザー' 'база' "$U"
@@ -87,6 +90,7 @@ check '?a=b&c=d#e' 'u;x' 'db/x?y#z' "$U"
 check "it's \"quoted\"" "o'brien" '"kc"' 'https://sso.example.com:8443/auth?x=1&y=2'
 check '\backslash\' 'tab-less' 'ünï' 'https://[fd00::1]:8443/auth'
 check '{}[]()' keycloak keycloak 'http://sso/auth/$x'
+}
 
 echo "meaning: $passed passed, $failed failed"
 [ "$failed" = 0 ]

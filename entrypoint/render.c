@@ -2,8 +2,12 @@
  * The clustered standalone-ha.xml, rendered by splicing the distribution's
  * own file.
  *
- * The distribution's document is parsed once (xml.c) and three subsystems
- * are edited; each edit replaces one byte range (an element, or a start tag
+ * The distribution's document is parsed once (xml.c) and its subsystems
+ * are edited: always the datasources, JGroups and Infinispan ones; the
+ * keycloak-server (schema, hostname), undertow (proxy headers) and logging
+ * ones only for the settings that ask for it, so that an unset setting
+ * leaves the distribution's choice in place. Each edit replaces one byte
+ * range (an element, or a start tag
  * whose attribute changes) or inserts text at one offset. The edits are
  * collected first, then applied in order while copying the original, so
  * everything outside them (comments, layout, the other subsystems) stays

@@ -88,7 +88,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
 , := ,
 HOST_LIBCONFIG := $(OUT)/host-libconfig/gcc
 HOST_LIBS := $(HOST_LIBCONFIG)/lib/libconfig.a -lpq -lcrypto -lssl
-HOST_INCLUDES := -I$(HOST_LIBCONFIG)/include -I$(shell pg_config --includedir)
+HOST_INCLUDES = -I$(HOST_LIBCONFIG)/include -I$(shell pg_config --includedir)
 
 # libconfig as pinned, built with a host compiler: the tests and fuzzers
 # parse exactly as the static program does (a distribution's libconfig may

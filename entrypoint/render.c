@@ -385,6 +385,14 @@ static int build_jdbc_url(struct render *r, struct xml_buf *url)
 				add_percent(url, (unsigned char)*c);
 		}
 	}
+	/* Unqualified names (JDBC_PING's table among them) go to the schema
+	 * Keycloak uses. */
+	if (s->db_schema && !has_param(s->jdbc_params, "currentSchema")) {
+		xml_buf_adds(url, sep);
+		sep = "&";
+		xml_buf_adds(url, "currentSchema=");
+		xml_buf_adds(url, s->db_schema);
+	}
 	if (n_addrs > 1 && !has_param(s->jdbc_params, "targetServerType")) {
 		xml_buf_adds(url, sep);
 		sep = "&";

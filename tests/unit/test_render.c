@@ -871,7 +871,8 @@ static void test_server_settings(void)
 	CHECK(get_datasource(&r.doc, &r.root, "KeycloakDS", &ds));
 	CHECK(child_text(&r.doc, &ds, "connection-url", buf, sizeof(buf)));
 	CHECK_STR(buf, "jdbc:postgresql://db1:5432,[fd00::2]:5433/keycloak"
-		       "?targetServerType=primary&sslrootcert=/etc/ssl/db%20ca.pem");
+		       "?currentSchema=kc&targetServerType=primary"
+		       "&sslrootcert=/etc/ssl/db%20ca.pem");
 	CHECK(attr_at(&r, jpa_schema, "value", buf, sizeof(buf)));
 	CHECK_STR(buf, "kc");
 	CHECK(attr_at(&r, frontend, "value", buf, sizeof(buf)));

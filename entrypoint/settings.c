@@ -422,7 +422,8 @@ static int get_uint(struct settings *s, const struct var_names *v,
 		*out = def;
 		char num[16];
 		snprintf(num, sizeof(num), "%u", def);
-		show(s, v->names[0], num, "default", false);
+		/* A default outside the range means "not set". */
+		show(s, v->names[0], def < min ? NULL : num, "default", false);
 		return 0;
 	}
 	if (parse_uint(val, min, max, out) != 0) {
@@ -497,6 +498,9 @@ static int get_choice(struct settings *s, const struct var_names *v, const char 
 		if (strcasecmp(*out, *c) == 0) {
 			free(*out);
 			*out = xstrdup(*c);
+			struct shown_setting *sh = &s->shown[s->n_shown - 1];
+			free(sh->value);
+			sh->value = xstrdup(*c);
 			return 0;
 		}
 	}

@@ -132,5 +132,28 @@ expect_out 0 "DB_PASSWORD=********	(DB_PASSWORD_FILE)" -- "$bin" render --print 
 	DB_PASSWORD_FILE="$tmp/pw-crlf" POSTGRES_PASSWORD=crlf $B
 never_shows from-file -- "$bin" render --print DB_PASSWORD_FILE="$tmp/pw" POSTGRES_PASSWORD=other $B
 
+# Precedence: --set, then the environment (with NAME_FILE), then the
+# configuration file, then the default; --print names where each came from.
+printf 'DB_PORT = 6000;\nDB_PASSWORD_FILE = "%s";\nCACHE_OWNERS_COUNT = 4;\n' "$tmp/pw" >"$tmp/kc.conf"
+printf 'DB_PORT = 6001;\n' >"$tmp/other.conf"
+expect_out 0 "DB_PORT=8000	(DB_PORT (--set))" -- "$bin" --config "$tmp/kc.conf" --set=DB_PORT=8000 \
+	render --print DB_PORT=7000 $B
+expect_out 0 "DB_PORT=7000	(DB_PORT)" -- "$bin" --config "$tmp/kc.conf" render --print DB_PORT=7000 $B
+expect_out 0 "DB_PORT=6000	(DB_PORT ($tmp/kc.conf:1))" -- "$bin" --config "$tmp/kc.conf" render --print $B
+expect_out 0 "DB_PORT=5432	(default)" -- "$bin" render --print $P $B
+expect_out 0 "DB_PASSWORD=********	(DB_PASSWORD_FILE ($tmp/kc.conf:2))" -- "$bin" --config "$tmp/kc.conf" \
+	render --print $B
+expect_out 0 "DB_PASSWORD=********	(DB_PASSWORD)" -- "$bin" --config "$tmp/kc.conf" render --print $P $B
+expect_out 0 "CACHE_OWNERS_COUNT=4	(CACHE_OWNERS_COUNT ($tmp/kc.conf:3))" -- "$bin" render --print \
+	KEYCLOAK_HA_CONFIG="$tmp/kc.conf" $B
+expect_out 0 "KEYCLOAK_HA_CONFIG=$tmp/kc.conf	(KEYCLOAK_HA_CONFIG)" -- "$bin" render --print \
+	KEYCLOAK_HA_CONFIG="$tmp/kc.conf" $B
+expect_out 0 "DB_PORT=6001	(DB_PORT ($tmp/other.conf:1))" -- "$bin" --config "$tmp/other.conf" \
+	render --print KEYCLOAK_HA_CONFIG="$tmp/kc.conf" $P $B
+expect_out 0 "DB_ADDR[1]=db2 port 5433" -- "$bin" render --print DB_ADDR=db1,db2:5433 $P $B
+expect_out 0 "DB_WAIT_TIMEOUT=120s	(DB_WAIT_TIMEOUT)" -- "$bin" render --print DB_WAIT_TIMEOUT=2m $P $B
+expect_out 0 "KEYCLOAK_LOGLEVEL=DEBUG	(KEYCLOAK_LOGLEVEL)" -- "$bin" render --print KEYCLOAK_LOGLEVEL=debug $P $B
+never_shows from-file -- "$bin" --config "$tmp/kc.conf" render --print $B
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

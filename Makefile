@@ -151,6 +151,13 @@ fuzz: host-setup
 	@$(MAKE) --no-print-directory fuzz-build dist
 	@tests/fuzz/run $(FUZZ_SECONDS)
 
+# The unit test programs again without sanitizers, for valgrind.
+PLAIN_UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/host/plain/%,$(wildcard tests/unit/test_*.c))
+$(OUT)/host/plain/test_%: tests/unit/test_%.c tests/unit/harness.h $(ENTRYPOINT_SRCS) \
+		$(ENTRYPOINT_HDRS) $(HOST_LIBCONFIG)/lib/libconfig.a
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Ientrypoint $(HOST_INCLUDES) -o $@ $< $(ENTRYPOINT_SRCS) $(HOST_LIBS)
+
 # The real distribution, unpacked, for the tests that read its files.
 DIST_DIR := $(OUT)/dist/keycloak-$(KEYCLOAK_VERSION)
 dist: $(DIST_DIR)/.unpacked
@@ -206,7 +213,7 @@ test: host-setup
 	@$(RUN_ENV) $(MAKE) --no-print-directory test-build images
 	@$(RUN_ENV) tests/run all
 
-test-build: $(UNIT_TESTS) $(HOST_BINS) $(FUZZERS) dist
+test-build: $(UNIT_TESTS) $(PLAIN_UNIT_TESTS) $(HOST_BINS) $(FUZZERS) dist
 
 test-unit: test-build
 	@tests/run unit

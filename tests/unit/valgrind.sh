@@ -1,5 +1,6 @@
 #!/bin/bash
-# The entrypoint under valgrind (a build without sanitizers): rendering the
+# The entrypoint and the unit test programs under valgrind (builds without
+# sanitizers). The entrypoint: rendering the
 # real distribution's file, printing settings, a bad setting, a secret file,
 # and a database wait that times out. Any memory error or leak fails.
 #
@@ -65,6 +66,24 @@ vg 0 DB_PASSWORD=x DB_SCHEMA=kc KEYCLOAK_LOGLEVEL=debug ROOT_LOGLEVEL=warn \
 vg 0 DB_PASSWORD=x KEYCLOAK_FRONTEND_URL=https://sso.example.com/auth -- --config "$tmp/kc.conf" render --print
 vg 78 DB_PASSWORD=x -- --config "$tmp/bad.conf" render
 vg 64 DB_PASSWORD=x -- --set NOPE=1 render
+
+# The unit test programs, built without sanitizers next to the program.
+for t in "$(dirname "$bin")"/plain/test_*; do
+	[ -x "$t" ] || continue
+	set +e
+	valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect "$t" \
+		"$dist_home/standalone/configuration/standalone-ha.xml" "$tmp" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	set -e
+	if [ "$rc" = 0 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: valgrind ${t##*/} (rc=$rc)" >&2
+		tail -n 20 "$tmp/err" >&2
+	fi
+done
 
 echo "valgrind: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -642,12 +642,25 @@ static int load_server(struct settings *s, char *const *envp)
 	static const struct var_names java_home = { { "JAVA_HOME" }, 0 };
 	static const struct var_names opts = { { "JAVA_OPTS" }, V_EMPTY_OK };
 	static const struct var_names opts_append = { { "JAVA_OPTS_APPEND" }, V_EMPTY_OK };
+	static const struct var_names state = { { "KEYCLOAK_STATE_DIR" }, 0 };
 	int rc;
 
 	if ((rc = get_text(s, envp, &home, "/opt/keycloak", PATH_MAX / 2, &s->keycloak_home)))
 		return rc;
 	if (s->keycloak_home[0] != '/') {
 		log_error("KEYCLOAK_HOME: expected an absolute path");
+		return EXIT_CONFIG;
+	}
+	if ((rc = get_text(s, envp, &state, NULL, PATH_MAX / 2, &s->state_dir)))
+		return rc;
+	if (!s->state_dir) {
+		/* The distribution's own layout. */
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s/standalone", s->keycloak_home);
+		s->state_dir = xstrdup(dir);
+		s->shown[s->n_shown - 1].value = xstrdup(s->state_dir);
+	} else if (s->state_dir[0] != '/') {
+		log_error("KEYCLOAK_STATE_DIR: expected an absolute path");
 		return EXIT_CONFIG;
 	}
 	if ((rc = get_text(s, envp, &java_home, NULL, PATH_MAX / 2, &s->java_home)))
@@ -717,6 +730,7 @@ void settings_free(struct settings *s)
 	free(s->jgroups_properties);
 	free(s->multicast_address);
 	free(s->keycloak_home);
+	free(s->state_dir);
 	free(s->java_home);
 	free(s->java_opts);
 	free(s->java_opts_append);

@@ -2,7 +2,8 @@
 # End-to-end test: one Keycloak node run the way restricted platforms run
 # it - an arbitrary uid with group 0 and no passwd entry, a read-only root
 # filesystem, and writable storage only where the README says (a volume for
-# the state directory, a tmpfs for /tmp) - started twice on one database.
+# the state directory, a tmpfs for /tmp) - started twice on one database,
+# which runs as another arbitrary uid with group 0.
 #
 # Checks: the node boots and answers HTTP 200; the admin logs in (admin-cli
 # password grant); the admin file is gone once consumed; files holding a
@@ -38,6 +39,7 @@ admin_password='admin-secret-r3stricted'
 state=/var/lib/keycloak
 # An arbitrary uid, as such platforms assign, with no passwd entry.
 uid=$((1000000 + RANDOM))
+db_uid=$((uid + 1))
 
 engine_detect
 run_id=$(engine_unique_name khp-restricted)
@@ -45,6 +47,7 @@ network=$run_id-net
 db=$run_id-postgres
 kc=$run_id-kc
 volume=$run_id-state
+db_volume=$run_id-pgdata
 tmp=$(mktemp -d)
 
 tear_down() {
@@ -56,7 +59,7 @@ tear_down() {
 		fi
 	done
 	engine_remove "$db" "$kc" || true
-	engine volume rm "$volume" >/dev/null 2>&1 || true
+	engine volume rm "$volume" "$db_volume" >/dev/null 2>&1 || true
 	engine_network_remove "$network" || true
 	rm -rf "$tmp"
 }
@@ -114,24 +117,37 @@ chgrp -R 0 "$tmp/secrets"
 chmod 0750 "$tmp/secrets"
 chmod 0440 "$tmp/secrets/db_password" "$tmp/secrets/admin_password"
 
+# Only the documented writable paths; podman's own additions (a passwd
+# entry for the uid, tmpfs on /run and /var/tmp) are turned off.
+no_passwd=()
+case "$(basename "$ENGINE")" in
+podman) no_passwd=(--passwd=false) ;;
+esac
+
+# The database as an arbitrary uid too, its PGDATA a directory of its own
+# on the volume.
 engine_network_create "$network"
 engine volume create "$volume" >/dev/null
-engine_run "$db" --network "$network" -v "$tmp/secrets:/run/secrets:ro" \
+engine volume create "$db_volume" >/dev/null
+engine_run "$db" --network "$network" --user "$db_uid:0" "${no_passwd[@]}" \
+	-v "$db_volume:/var/lib/postgresql/data" -e PGDATA=/var/lib/postgresql/data/pgdata \
+	-v "$tmp/secrets:/run/secrets:ro" \
 	-e POSTGRES_DATABASE=keycloak -e POSTGRES_USER=keycloak \
 	-e POSTGRES_PASSWORD_FILE=/run/secrets/db_password "$POSTGRES_IMAGE"
 if engine_wait_log "$db" 'database system is ready to accept connections' 120; then
-	check "postgres ready" true
+	check "postgres ready as uid $db_uid, gid 0" true
 else
-	check "postgres ready" false
+	check "postgres ready as uid $db_uid, gid 0" false
 	exit 1
 fi
+check "postgres: initdb ran with nss_wrapper" \
+	grep -q "user id $db_uid has no passwd entry: initdb runs with nss_wrapper" \
+	<(engine logs "$db" 2>&1)
 db_ip=$(engine_ip "$db" "$network")
 
-# Only the documented writable paths; podman's own additions (a passwd
-# entry for the uid, tmpfs on /run and /var/tmp) are turned off.
-restricted=(--user "$uid:0" --read-only --tmpfs /tmp -v "$volume:$state")
+restricted=(--user "$uid:0" "${no_passwd[@]}" --read-only --tmpfs /tmp -v "$volume:$state")
 case "$(basename "$ENGINE")" in
-podman) restricted+=(--passwd=false --read-only-tmpfs=false) ;;
+podman) restricted+=(--read-only-tmpfs=false) ;;
 esac
 engine_run "$kc" --network "$network" "${restricted[@]}" \
 	-v "$tmp/secrets:/run/secrets:ro" \

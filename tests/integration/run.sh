@@ -214,4 +214,17 @@ check "state dir that cannot be created: message names it" \
 run_entrypoint KEYCLOAK_STATE_DIR=relative
 check "relative state dir: exit 78 (rc=$rc)" [ "$rc" = 78 ]
 
+# 11. A uid without a passwd entry (an arbitrary uid): Java would make
+# user.home "?", so the server is given the state directory; a uid with an
+# entry is not.
+dry_run() {
+	env -i PATH=/usr/bin:/bin KEYCLOAK_STATE_DIR=/state JAVA_HOME=/nojdk DB_PASSWORD=x \
+		BIND=10.9.8.7 "$@" run --dry-run
+}
+if [ "$(id -u)" = 0 ]; then
+	check "no passwd entry: user.home is the state directory" grep -qx -- -Duser.home=/state \
+		<(dry_run setpriv --reuid=54321 --regid=0 --clear-groups "$bin")
+fi
+check "passwd entry: user.home left to Java" fails grep -q -- -Duser.home <(dry_run "$bin")
+
 summary run

@@ -99,7 +99,13 @@ COPY --from=entrypoint /build/out/bin/keycloak-ha-postgres /usr/local/bin/keyclo
 RUN cd /opt/keycloak/standalone \
 	&& chown -R 1000:0 configuration data log tmp deployments \
 	&& chmod -R g+rwX configuration data log tmp deployments
+# The state directory: all the server writes (configuration, data, log,
+# tmp), filled by the entrypoint at every start, so that /opt/keycloak can
+# stay read-only and one volume or tmpfs here is all a read-only root needs.
+# Group 0 may write, for an arbitrary uid; nobody else may look inside.
+RUN install -d -o 1000 -g 0 -m 0770 /var/lib/keycloak
 ENV KEYCLOAK_HOME=/opt/keycloak
+ENV KEYCLOAK_STATE_DIR=/var/lib/keycloak
 WORKDIR /opt/keycloak
 USER 1000
 # HTTP, JGroups TCP, JGroups FD_SOCK.

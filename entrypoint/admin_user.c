@@ -2,6 +2,8 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "wait_db.h"
+#include "settings.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -9,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include <openssl/evp.h>
 
@@ -101,5 +106,75 @@ int write_admin_user(const char *config_dir, const char *user, const char *passw
 		return EXIT_CANTCREAT;
 	}
 	log_info("admin user %s will be added to the master realm unless it exists", user);
+	return 0;
+}
+
+/* The tables Keycloak creates (Liquibase changelog, since Keycloak 1.x). */
+static const char schema_query[] =
+	"SELECT to_regclass('realm') IS NOT NULL AND to_regclass('user_entity') IS NOT NULL";
+/* Keycloak stores user names in lower case. */
+static const char user_query[] =
+	"SELECT 1 FROM user_entity u JOIN realm r ON u.realm_id = r.id "
+	"WHERE r.name = 'master' AND u.username = lower($1)";
+
+enum admin_state { ADMIN_UNKNOWN, ADMIN_ABSENT, ADMIN_PRESENT };
+
+static enum admin_state admin_state(const struct settings *s)
+{
+	/* The same servers, user and TLS as the wait; bounded, since the
+	 * wait has just shown that the server answers. */
+	struct db_params p;
+	size_t n = 0;
+
+	db_params_init(&p, s);
+	while (p.keys[n])
+		n++;
+	p.keys[n] = "connect_timeout";
+	p.values[n++] = "10";
+	p.keys[n] = NULL;
+	p.values[n] = NULL;
+
+	PGconn *conn = PQconnectdbParams(p.keys, p.values, 0);
+	enum admin_state state = ADMIN_UNKNOWN;
+	if (PQstatus(conn) != CONNECTION_OK) {
+		log_warn("cannot ask the database whether admin user %s exists: %s",
+			 s->admin_user, conn ? PQerrorMessage(conn) : "out of memory");
+		PQfinish(conn);
+		return ADMIN_UNKNOWN;
+	}
+	PGresult *r = PQexec(conn, schema_query);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		log_warn("cannot ask the database whether admin user %s exists: %s",
+			 s->admin_user, PQresultErrorMessage(r));
+	} else if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+		state = ADMIN_ABSENT;	/* no schema yet: a first start */
+	} else {
+		PQclear(r);
+		const char *params[] = { s->admin_user };
+		r = PQexecParams(conn, user_query, 1, NULL, params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			log_warn("cannot ask the database whether admin user %s exists: %s",
+				 s->admin_user, PQresultErrorMessage(r));
+		else
+			state = PQntuples(r) > 0 ? ADMIN_PRESENT : ADMIN_ABSENT;
+	}
+	PQclear(r);
+	PQfinish(conn);
+	return state;
+}
+
+int provide_admin_user(const struct settings *s, const char *config_dir)
+{
+	char path[PATH_MAX];
+
+	if (admin_state(s) != ADMIN_PRESENT)
+		return write_admin_user(config_dir, s->admin_user, s->admin_password);
+	/* A file left by a start that never got as far as importing it. */
+	snprintf(path, sizeof(path), "%s/keycloak-add-user.json", config_dir);
+	if (unlink(path) != 0 && errno != ENOENT) {
+		log_error("cannot remove %s: %s", path, strerror(errno));
+		return EXIT_CANTCREAT;
+	}
+	log_info("admin user %s exists in the master realm; not adding it", s->admin_user);
 	return 0;
 }

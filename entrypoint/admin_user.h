@@ -1,8 +1,16 @@
 /*
  * The initial admin user of the master realm (KEYCLOAK_USER and
  * KEYCLOAK_PASSWORD), handed to the server as keycloak-add-user.json: the
- * file Keycloak reads at boot, imports (a user that exists already is
- * logged and skipped) and deletes.
+ * file Keycloak reads at boot from jboss.server.config.dir, imports (a user
+ * that exists already is logged and skipped) and deletes.
+ *
+ * Before writing it, the entrypoint asks the database whether the master
+ * realm has that user already. When it has, the file is not written (a
+ * stale one is removed: the password hash never lingers on disk) and one
+ * log line says so; a restart with the same settings is then a no-op. An
+ * empty database (first start: Keycloak creates its tables at boot) is the
+ * normal case, not an error; if the question cannot be answered, the file
+ * is written and Keycloak's own check decides.
  */
 #ifndef KHP_ADMIN_USER_H
 #define KHP_ADMIN_USER_H
@@ -23,5 +31,11 @@ char *admin_user_json(const char *user, const char *password,
 
 /* Write it, mode 0600, atomically, into config_dir. Returns 0 or an exit code. */
 int write_admin_user(const char *config_dir, const char *user, const char *password);
+
+struct settings;
+
+/* Write the file into config_dir unless the database has the admin user
+ * already. Returns 0 or an exit code. */
+int provide_admin_user(const struct settings *s, const char *config_dir);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -215,15 +216,20 @@ int build_server_argv(const struct settings *s, char *const *extra, size_t n_ext
 	if (java_feature_version(java) >= 9)
 		for (const char *const *o = modular_jvm_options; *o; o++)
 			push(out, *o);
-	pushf(out, "-Dorg.jboss.boot.log.file=%s/standalone/log/server.log", h);
-	pushf(out, "-Dlogging.configuration=file:%s/standalone/configuration/logging.properties", h);
+	pushf(out, "-Dorg.jboss.boot.log.file=%s/log/server.log", s->state_dir);
+	pushf(out, "-Dlogging.configuration=file:%s/configuration/logging.properties",
+	      s->state_dir);
+	/* A user without a passwd entry (an arbitrary uid) gets user.home "?",
+	 * a relative path in the read-only server directory. */
+	if (!getpwuid(getuid()))
+		pushf(out, "-Duser.home=%s", s->state_dir);
 	push(out, "-jar");
 	pushf(out, "%s/jboss-modules.jar", h);
 	push(out, "-mp");
 	pushf(out, "%s/modules", h);
 	push(out, "org.jboss.as.standalone");
 	pushf(out, "-Djboss.home.dir=%s", h);
-	pushf(out, "-Djboss.server.base.dir=%s/standalone", h);
+	pushf(out, "-Djboss.server.base.dir=%s", s->state_dir);
 	push(out, "-c");
 	push(out, "standalone-ha.xml");
 	pushf(out, "-Djboss.bind.address=%s", s->bind_address);

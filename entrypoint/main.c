@@ -13,6 +13,7 @@
 #include "postgres_role.h"
 #include "render.h"
 #include "settings.h"
+#include "state_dir.h"
 #include "wait_db.h"
 
 #include <errno.h>
@@ -54,7 +55,8 @@ static const char usage_text[] =
 	"  run --dry-run [...]     print the server's command line, one argument a line\n"
 	"  wait-db                 wait until PostgreSQL accepts the configured login, exit 0\n"
 	"  render [DIR]            write the generated configuration into the server\n"
-	"                          directory DIR (default: KEYCLOAK_HOME) and exit\n"
+	"                          directory DIR (default: the state directory,\n"
+	"                          KEYCLOAK_STATE_DIR) and exit\n"
 	"  render --print          print the effective settings and where each came from\n"
 	"  postgres [ARGS]         PostgreSQL image: initialise PGDATA if empty, exec postgres\n"
 	"  --help, --version\n"
@@ -108,28 +110,30 @@ static void path_join(char *out, size_t len, const char *dir, const char *file)
 }
 
 /*
- * Render standalone-ha.xml in home from the pristine copy. The first render
- * keeps the distribution's own file as standalone-ha.xml.dist (the images
- * ship it so); every later one renders from that copy again, so a restart
- * with changed settings gets a configuration that reflects exactly them,
- * and no "already configured" marker is needed.
+ * Render standalone-ha.xml into dst_dir from the pristine copy in src_dir
+ * (both configuration directories; the same one unless the server writes to
+ * a state directory of its own). The first render keeps the distribution's
+ * own file as standalone-ha.xml.dist (the images ship it so); every later
+ * one renders from that copy again, so a restart with changed settings gets
+ * a configuration that reflects exactly them, and no "already configured"
+ * marker is needed.
  */
-static int render_into(const struct settings *s, const char *home)
+static int render_into(const struct settings *s, const char *src_dir, const char *dst_dir)
 {
-	char config_dir[PATH_MAX], dist[PATH_MAX], target[PATH_MAX];
+	char dist[PATH_MAX], source[PATH_MAX], target[PATH_MAX];
 	char *text, *out, err[512];
 	size_t len, out_len;
 
-	path_join(config_dir, sizeof(config_dir), home, "standalone/configuration");
-	path_join(dist, sizeof(dist), config_dir, "standalone-ha.xml.dist");
-	path_join(target, sizeof(target), config_dir, "standalone-ha.xml");
+	path_join(dist, sizeof(dist), src_dir, "standalone-ha.xml.dist");
+	path_join(source, sizeof(source), src_dir, "standalone-ha.xml");
+	path_join(target, sizeof(target), dst_dir, "standalone-ha.xml");
 
 	int e = read_file(dist, DIST_XML_MAX, &text, &len);
 	bool have_dist = e == 0;
 	if (e == ENOENT)
-		e = read_file(target, DIST_XML_MAX, &text, &len);
+		e = read_file(source, DIST_XML_MAX, &text, &len);
 	if (e) {
-		log_error("cannot read %s: %s", e == ENOENT && !have_dist ? target : dist,
+		log_error("cannot read %s: %s", e == ENOENT && !have_dist ? source : dist,
 			  strerror(e));
 		return EXIT_NOINPUT;
 	}
@@ -139,7 +143,8 @@ static int render_into(const struct settings *s, const char *home)
 		free(text);
 		return rc;
 	}
-	if (!have_dist) {
+	/* Rendering elsewhere leaves the source as it is: it stays pristine. */
+	if (!have_dist && strcmp(src_dir, dst_dir) == 0) {
 		e = write_file_atomic(dist, text, len, 0644);
 		if (e) {
 			log_error("cannot write %s: %s", dist, strerror(e));
@@ -160,6 +165,22 @@ static int render_into(const struct settings *s, const char *home)
 		 target, s->db_name, s->db_host, s->db_port, s->jgroups_protocol,
 		 s->jgroups_stack, s->cache_owners);
 	return 0;
+}
+
+/* Render into the server's own configuration directory, or into the state
+ * directory after preparing it. dir: a server directory given to render. */
+static int render_server(const struct settings *s, const char *dir)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+
+	path_join(src, sizeof(src), dir ? dir : s->keycloak_home, "standalone/configuration");
+	if (dir)
+		return render_into(s, src, src);
+	int rc = state_dir_prepare(s);
+	if (rc)
+		return rc;
+	state_config_dir(s, dst, sizeof(dst));
+	return render_into(s, src, dst);
 }
 
 static int cmd_render(int argc, char **argv)
@@ -183,7 +204,7 @@ static int cmd_render(int argc, char **argv)
 		if (print)
 			settings_print(&s, stdout);
 		else
-			rc = render_into(&s, dir ? dir : s.keycloak_home);
+			rc = render_server(&s, dir);
 	}
 	settings_free(&s);
 	return rc;
@@ -232,19 +253,21 @@ static int cmd_run(int argc, char **argv)
 		}
 		goto out;
 	}
+	/* Whatever the entrypoint and the server create is private to the
+	 * server's user: the configuration and its history hold the database
+	 * password, the admin file a password hash. */
+	umask(S_IRWXG | S_IRWXO);
 	/* Configuration first: a bad setting or distribution file is reported
 	 * at once, not after waiting for the database. */
-	if ((rc = render_into(&s, s.keycloak_home)))
+	if ((rc = render_server(&s, NULL)))
 		goto out;
-	if (s.admin_user) {
-		path_join(config_dir, sizeof(config_dir), s.keycloak_home,
-			  "standalone/configuration");
-		if ((rc = write_admin_user(config_dir, s.admin_user, s.admin_password)))
-			goto out;
-	}
 	if ((rc = build_server_argv(&s, argv, (size_t)argc, &server)))
 		goto out;
-	if ((rc = wait_for_database(&s))) {
+	/* The admin user after the wait: whether it exists is asked of the
+	 * database. */
+	state_config_dir(&s, config_dir, sizeof(config_dir));
+	if ((rc = wait_for_database(&s)) ||
+	    (s.admin_user && (rc = provide_admin_user(&s, config_dir)))) {
 		argv_free(&server);
 		goto out;
 	}

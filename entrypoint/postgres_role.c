@@ -669,6 +669,59 @@ static int write_password_file(const char *path, const char *password)
 	return 0;
 }
 
+/*
+ * initdb refuses to run as a user id without a passwd entry (an arbitrary
+ * uid, as some platforms assign), and the root filesystem may be read-only.
+ * nss_wrapper (Debian's libnss-wrapper, in the image) answers the lookup
+ * from files of our own: give initdb alone - postgres does not ask - an
+ * environment that preloads it with a one-line passwd file in the private
+ * temporary directory. Returns env itself when the uid has an entry, a new
+ * array otherwise (NULL on failure, after logging).
+ */
+static char **initdb_environment(const struct role_settings *s, char *const *env,
+				 const char *temp_dir, char *storage, size_t storage_len)
+{
+	char passwd[PATH_MAX], group[PATH_MAX];
+	FILE *f;
+
+	if (getpwuid(geteuid()))
+		return (char **)env;
+	if (join_path(passwd, sizeof(passwd), temp_dir, "passwd") < 0 ||
+	    join_path(group, sizeof(group), temp_dir, "group") < 0)
+		return NULL;
+	if (!(f = fopen(passwd, "wx")) ||
+	    fprintf(f, "postgres:x:%u:%u:PostgreSQL:%s:/bin/false\n",
+		    (unsigned)geteuid(), (unsigned)getegid(), s->pgdata) < 0 ||
+	    fclose(f) != 0 || !(f = fopen(group, "wx")) ||
+	    fprintf(f, "postgres:x:%u:\n", (unsigned)getegid()) < 0 || fclose(f) != 0) {
+		log_error("%s: cannot write a user database for initdb: %s", temp_dir,
+			  strerror(errno));
+		return NULL;
+	}
+	size_t n = 0;
+	while (env[n])
+		n++;
+	char **out = calloc(n + 4, sizeof(*out));
+	if (!out) {
+		log_error("out of memory");
+		return NULL;
+	}
+	memcpy(out, env, n * sizeof(*out));
+	int len = snprintf(storage, storage_len, "LD_PRELOAD=libnss_wrapper.so%c"
+			   "NSS_WRAPPER_PASSWD=%s%cNSS_WRAPPER_GROUP=%s", '\0', passwd, '\0', group);
+	if (len < 0 || (size_t)len >= storage_len) {
+		free(out);
+		log_error("%s: path too long", temp_dir);
+		return NULL;
+	}
+	out[n] = storage;
+	out[n + 1] = storage + strlen(storage) + 1;
+	out[n + 2] = out[n + 1] + strlen(out[n + 1]) + 1;
+	log_info("user id %u has no passwd entry: initdb runs with nss_wrapper",
+		 (unsigned)geteuid());
+	return out;
+}
+
 static int run_initdb(struct role_settings *s, const char *initdb,
 		      const char *password_file, char *const *env)
 {
@@ -991,9 +1044,17 @@ static int initialise(struct role_settings *s, char *const *env)
 			  password_file, strerror(errno));
 		code = EXIT_CANTCREAT;
 	}
+	char nss_storage[3 * PATH_MAX];
+	char **initdb_env = NULL;
+	if (code == EXIT_OK &&
+	    !(initdb_env = initdb_environment(s, env, temp_dir, nss_storage,
+					      sizeof(nss_storage))))
+		code = EXIT_CANTCREAT;
 	if (code == EXIT_OK)
 		code = run_initdb(s, initdb, s->password ? password_file : NULL,
-				  env);
+				  initdb_env);
+	if (initdb_env && initdb_env != (char **)env)
+		free(initdb_env);
 	if (s->password && unlink(password_file) < 0 && errno != ENOENT) {
 		log_error("%s: cannot remove the password file: %s",
 			  password_file, strerror(errno));

@@ -89,6 +89,7 @@ static const struct var_names
 	v_java_home = { { "JAVA_HOME" }, 0 },
 	v_opts = { { "JAVA_OPTS" }, V_EMPTY_OK },
 	v_opts_append = { { "JAVA_OPTS_APPEND" }, V_EMPTY_OK },
+	v_state = { { "KEYCLOAK_STATE_DIR" }, 0 },
 	v_config = { { "KEYCLOAK_HA_CONFIG" }, 0 };
 
 static const struct var_names *const all_settings[] = {
@@ -97,7 +98,7 @@ static const struct var_names *const all_settings[] = {
 	&v_admin_password, &v_import, &v_frontend, &v_hostname, &v_http_port,
 	&v_https_port, &v_always_https, &v_proxy, &v_loglevel, &v_root_loglevel,
 	&v_node, &v_bind, &v_protocol, &v_properties, &v_stack, &v_mcast, &v_owners,
-	&v_owners_auth, &v_home, &v_java_home, &v_opts, &v_opts_append, &v_config,
+	&v_owners_auth, &v_home, &v_state, &v_java_home, &v_opts, &v_opts_append, &v_config,
 };
 
 /*
@@ -1131,7 +1132,16 @@ static int load_server(struct settings *s)
 	int rc;
 
 	if ((rc = get_path(s, &v_home, "/opt/keycloak", &s->keycloak_home)) ||
-	    (rc = get_path(s, &v_java_home, NULL, &s->java_home)) ||
+	    (rc = get_path(s, &v_state, NULL, &s->state_dir)))
+		return rc;
+	if (!s->state_dir) {
+		/* The distribution's own layout. */
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s/standalone", s->keycloak_home);
+		s->state_dir = xstrdup(dir);
+		s->shown[s->n_shown - 1].value = xstrdup(s->state_dir);
+	}
+	if ((rc = get_path(s, &v_java_home, NULL, &s->java_home)) ||
 	    (rc = get_text(s, &v_opts, NULL, 8192, &s->java_opts)))
 		return rc;
 	return get_text(s, &v_opts_append, NULL, 8192, &s->java_opts_append);
@@ -1600,6 +1610,7 @@ void settings_free(struct settings *s)
 	free(s->jgroups_properties);
 	free(s->multicast_address);
 	free(s->keycloak_home);
+	free(s->state_dir);
 	free(s->java_home);
 	free(s->java_opts);
 	free(s->java_opts_append);

@@ -58,6 +58,7 @@ struct settings {
 
 	/* Server. */
 	char *keycloak_home;	/* the distribution's directory */
+	char *state_dir;	/* what the server writes; default KEYCLOAK_HOME/standalone */
 	char *java_home;	/* NULL: find "java" on PATH */
 	char *java_opts;	/* NULL: the distribution's defaults */
 	char *java_opts_append;

@@ -128,6 +128,50 @@ static void one_line(const char *msg, char *buf, size_t len)
 		snprintf(buf + o, 18, " (SQLSTATE %s)", state);
 }
 
+void db_params_init(struct db_params *p, const struct settings *s)
+{
+	/* libpq takes several servers as comma-separated hosts and ports. */
+	size_t ho = 0, po = 0, n = 0;
+
+	if (s->n_db_addrs) {
+		for (size_t i = 0; i < s->n_db_addrs; i++) {
+			ho += (size_t)snprintf(p->hosts + ho, sizeof(p->hosts) - ho, "%s%s",
+					       i ? "," : "", s->db_addrs[i].host);
+			po += (size_t)snprintf(p->ports + po, sizeof(p->ports) - po, "%s%u",
+					       i ? "," : "", s->db_addrs[i].port);
+			if (ho >= sizeof(p->hosts) || po >= sizeof(p->ports))
+				break;
+		}
+	} else {
+		snprintf(p->hosts, sizeof(p->hosts), "%s", s->db_host);
+		snprintf(p->ports, sizeof(p->ports), "%u", s->db_port);
+	}
+#define PARAM(k, v) (p->keys[n] = (k), p->values[n++] = (v))
+	PARAM("host", p->hosts);
+	PARAM("port", p->ports);
+	PARAM("dbname", s->db_name);
+	/* The user is always given: a container running as an arbitrary UID
+	 * has no passwd entry for libpq to take a default from. */
+	PARAM("user", s->db_user);
+	PARAM("password", s->db_password);
+	PARAM("application_name", "keycloak-ha-postgres");
+	if (s->db_schema) {
+		/* Keycloak's tables are found where the server puts them. */
+		snprintf(p->options, sizeof(p->options), "-c search_path=%s", s->db_schema);
+		PARAM("options", p->options);
+	}
+	if (s->db_sslmode)
+		PARAM("sslmode", s->db_sslmode);
+	if (s->db_sslrootcert)
+		PARAM("sslrootcert", s->db_sslrootcert);
+	/* As the datasource does: the server that accepts writes. */
+	if (s->n_db_addrs > 1)
+		PARAM("target_session_attrs", "read-write");
+#undef PARAM
+	p->keys[n] = NULL;
+	p->values[n] = NULL;
+}
+
 /*
  * One login attempt, bounded by timeout_ms. Returns the outcome and leaves
  * the server's (or libpq's) message in msg.
@@ -135,46 +179,9 @@ static void one_line(const char *msg, char *buf, size_t len)
 static enum attempt_outcome attempt(const struct settings *s, long long timeout_ms,
 				    char *msg, size_t msg_len)
 {
-	/* libpq takes several servers as comma-separated hosts and ports. */
-	char hosts[64 * 260], ports[64 * 8];
-	size_t ho = 0, po = 0;
-	if (s->n_db_addrs) {
-		for (size_t i = 0; i < s->n_db_addrs; i++) {
-			ho += (size_t)snprintf(hosts + ho, sizeof(hosts) - ho, "%s%s", i ? "," : "",
-					       s->db_addrs[i].host);
-			po += (size_t)snprintf(ports + po, sizeof(ports) - po, "%s%u", i ? "," : "",
-					       s->db_addrs[i].port);
-			if (ho >= sizeof(hosts) || po >= sizeof(ports))
-				break;
-		}
-	} else {
-		snprintf(hosts, sizeof(hosts), "%s", s->db_host);
-		snprintf(ports, sizeof(ports), "%u", s->db_port);
-	}
-	/* The user is always given: a container running as an arbitrary UID
-	 * has no passwd entry for libpq to take a default from. */
-	const char *keys[12] = { "host", "port", "dbname", "user", "password",
-		"application_name" };
-	const char *values[12] = { hosts, ports, s->db_name, s->db_user,
-		s->db_password, "keycloak-ha-postgres" };
-	size_t n = 6;
-	if (s->db_sslmode) {
-		keys[n] = "sslmode";
-		values[n++] = s->db_sslmode;
-	}
-	if (s->db_sslrootcert) {
-		keys[n] = "sslrootcert";
-		values[n++] = s->db_sslrootcert;
-	}
-	if (s->n_db_addrs > 1) {
-		/* As the datasource does: the server that accepts writes. */
-		keys[n] = "target_session_attrs";
-		values[n++] = "read-write";
-	}
-	keys[n] = NULL;
-	values[n] = NULL;
-
-	PGconn *conn = PQconnectStartParams(keys, values, 0);
+	struct db_params p;
+	db_params_init(&p, s);
+	PGconn *conn = PQconnectStartParams(p.keys, p.values, 0);
 	if (!conn) {
 		snprintf(msg, msg_len, "out of memory");
 		return ATTEMPT_RETRY;

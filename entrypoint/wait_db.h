@@ -15,6 +15,20 @@
  */
 int wait_for_database(const struct settings *s);
 
+/*
+ * libpq's connection parameters for the settings (servers, database, user,
+ * password, TLS), shared by every connection the entrypoint makes. The
+ * struct owns the host and port lists the values point to.
+ */
+struct db_params {
+	const char *keys[12];
+	const char *values[12];
+	char hosts[64 * 260];
+	char ports[64 * 8];
+	char options[96];
+};
+void db_params_init(struct db_params *p, const struct settings *s);
+
 /* The outcome of one attempt, exposed for tests. */
 enum attempt_outcome { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_REFUSED, ATTEMPT_NO_DATABASE };
 

@@ -144,4 +144,87 @@ fi
 run_entrypoint KEYCLOAK_HOME="$tmp/empty"
 check "no distribution file: exit 66 (rc=$rc)" [ "$rc" = 66 ]
 
+# 9. The admin user already exists: the entrypoint asks the database (the
+# two tables and columns of Keycloak's schema it reads), says so, writes no
+# admin file and removes a stale one. Keycloak keeps user names in lower case.
+pg_psql "$tmp/pg" "ALTER DATABASE keycloak SET search_path = public"
+pg_as "$PG_BIN/psql" -h "$tmp/pg" -p "$port" -U postgres -d keycloak -v ON_ERROR_STOP=1 -qAt -c \
+	"CREATE TABLE realm (id varchar(36) PRIMARY KEY, name varchar(255));
+	 CREATE TABLE user_entity (id varchar(36) PRIMARY KEY, username varchar(255), realm_id varchar(255));
+	 GRANT SELECT ON realm, user_entity TO keycloak;
+	 INSERT INTO realm VALUES ('r-master', 'master'), ('r-other', 'other');
+	 INSERT INTO user_entity VALUES ('u1', 'admin', 'r-other')"
+rm -f "$conf/keycloak-add-user.json"
+run_entrypoint
+check "schema without the admin: rc 0 (rc=$rc)" [ "$rc" = 0 ]
+check "schema without the admin: the admin file is written" [ -f "$conf/keycloak-add-user.json" ]
+pg_as "$PG_BIN/psql" -h "$tmp/pg" -p "$port" -U postgres -d keycloak -v ON_ERROR_STOP=1 -qAt -c \
+	"INSERT INTO user_entity VALUES ('u2', 'admin', 'r-master')"
+run_entrypoint KEYCLOAK_USER=Admin
+check "admin exists: rc 0 (rc=$rc)" [ "$rc" = 0 ]
+check "admin exists: one log line says so" \
+	[ "$(grep -c 'admin user Admin exists in the master realm; not adding it' "$tmp/err")" = 1 ]
+check "admin exists: the stale admin file is removed" [ ! -e "$conf/keycloak-add-user.json" ]
+check "admin exists: the server is started" [ "$(cat "$tmp/java.pid" 2>/dev/null)" = "$pid" ]
+run_entrypoint
+check "admin exists, second restart: rc 0, no admin file" \
+	[ "$rc" = 0 ] && [ ! -e "$conf/keycloak-add-user.json" ]
+check "no secret in the entrypoint's output" fails grep -qE 'db-secret|admin-secret' "$tmp/err" "$tmp/out"
+
+# 10. A state directory apart from the server directory: the server
+# directory is only read; the state directory gets the configuration files,
+# the rendered configuration and the admin file, privately, and the server
+# is told where its directories are.
+state=$tmp/state
+pg_psql "$tmp/pg" "DROP DATABASE keycloak"
+pg_psql "$tmp/pg" "CREATE DATABASE keycloak OWNER keycloak"
+cp "$dist_home/standalone/configuration/logging.properties" "$conf/"
+before=$(cd "$home" && find . -type f -exec sha256sum {} + | sort)
+run_entrypoint KEYCLOAK_STATE_DIR="$state"
+check "state dir: rc 0 (rc=$rc)" [ "$rc" = 0 ]
+check "state dir: the server directory is unchanged" \
+	[ "$(cd "$home" && find . -type f -exec sha256sum {} + | sort)" = "$before" ]
+check "state dir: standalone-ha.xml is rendered there, mode 600" \
+	[ "$(stat -c %a "$state/configuration/standalone-ha.xml" 2>&1)" = 600 ]
+check "state dir: the datasource points at the test server" \
+	grep -qF "jdbc:postgresql://127.0.0.1:$port/keycloak" "$state/configuration/standalone-ha.xml"
+check "state dir: configuration files are copied, mode 600" \
+	[ "$(stat -c %a "$state/configuration/logging.properties" 2>&1)" = 600 ]
+check "state dir: the admin file is there" [ -f "$state/configuration/keycloak-add-user.json" ]
+mkdir -p "$home/standalone/deployments"
+echo provider >"$home/standalone/deployments/provider.jar"
+run_entrypoint KEYCLOAK_STATE_DIR="$state"
+check "state dir: restart: rc 0 (rc=$rc)" [ "$rc" = 0 ]
+check "state dir: deployments are linked" \
+	[ "$(readlink "$state/deployments/provider.jar")" = "$home/standalone/deployments/provider.jar" ]
+check "state dir: configuration, data, deployments, log, tmp are mode 700" \
+	[ "$(cd "$state" && stat -c %a configuration data deployments log tmp | sort -u)" = 700 ]
+for prop in "jboss.server.base.dir=$state" \
+	"org.jboss.boot.log.file=$state/log/server.log" \
+	"logging.configuration=file:$state/configuration/logging.properties"; do
+	check "state dir: the server gets -D$prop" grep -qxF -- "-D$prop" "$tmp/java.args"
+done
+run_entrypoint
+check "default layout: the distribution's base directory" \
+	grep -qxF -- "-Djboss.server.base.dir=$home/standalone" "$tmp/java.args"
+run_entrypoint KEYCLOAK_STATE_DIR="$tmp/nostate/sub"
+check "state dir that cannot be created: exit 73 (rc=$rc)" [ "$rc" = 73 ]
+check "state dir that cannot be created: message names it" \
+	grep -q "KEYCLOAK_STATE_DIR: cannot create $tmp/nostate/sub" "$tmp/err"
+run_entrypoint KEYCLOAK_STATE_DIR=relative
+check "relative state dir: exit 78 (rc=$rc)" [ "$rc" = 78 ]
+
+# 11. A uid without a passwd entry (an arbitrary uid): Java would make
+# user.home "?", so the server is given the state directory; a uid with an
+# entry is not.
+dry_run() {
+	env -i PATH=/usr/bin:/bin KEYCLOAK_STATE_DIR=/state JAVA_HOME=/nojdk DB_PASSWORD=x \
+		BIND=10.9.8.7 "$@" run --dry-run
+}
+if [ "$(id -u)" = 0 ]; then
+	check "no passwd entry: user.home is the state directory" grep -qx -- -Duser.home=/state \
+		<(dry_run setpriv --reuid=54321 --regid=0 --clear-groups "$bin")
+fi
+check "passwd entry: user.home left to Java" fails grep -q -- -Duser.home <(dry_run "$bin")
+
 summary run

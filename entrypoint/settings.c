@@ -32,6 +32,9 @@
 #define SECRET_FILE_MAX 65536
 /* Values are echoed in messages at most this long. */
 #define ECHO_MAX 64
+/* An initial_hosts list of a few thousand peers ("10.1.2.3[7600]," is 16
+ * bytes a peer); the kernel caps one environment string at 128 KiB anyway. */
+#define DISCOVERY_PROPERTIES_MAX 65536
 
 enum {
 	V_FILE = 1 << 0,	/* may come from NAME_FILE (Docker, Kubernetes secrets) */
@@ -582,7 +585,7 @@ static int load_cluster(struct settings *s, char *const *envp)
 		return EXIT_CONFIG;
 	}
 	char *props;
-	if ((rc = get_text(s, envp, &properties, NULL, 8192, &props)))
+	if ((rc = get_text(s, envp, &properties, NULL, DISCOVERY_PROPERTIES_MAX, &props)))
 		return rc;
 	if (props) {
 		rc = parse_properties("JGROUPS_DISCOVERY_PROPERTIES", props, s);

@@ -52,6 +52,7 @@ ratio() {
 fmt_ms() {
 	awk -v v="$1" 'BEGIN {
 		if (v == "nan") print "n/a"
+		else if (v < 0) printf "%.1f ms\n", v
 		else if (v >= 10000) printf "%.1f s\n", v / 1000
 		else if (v >= 100) printf "%.0f ms\n", v
 		else if (v >= 1) printf "%.2f ms\n", v
@@ -95,4 +96,24 @@ peak_rss_tool() {
 			-o "$tool" "$bench_dir/peak_rss.c" >&2
 	fi
 	echo "$tool"
+}
+
+# baseline_image NAME: build the baseline image (baseline/Dockerfile) as
+# NAME from a context assembled here: the pinned distribution and driver
+# (from $OUT/sources, put there by `make fetch`) and the driver's module.xml.
+baseline_image() {
+	local name=$1 ctx
+	ctx=$(mktemp -d)
+	cp "$bench_dir"/baseline/{Dockerfile,entrypoint.sh,configure.sh,datasource.cli,jgroups.cli,caches.cli} "$ctx/"
+	cp "$repo_dir/images/keycloak/module.xml" "$ctx/"
+	cp "$OUT/sources/$(basename "$KEYCLOAK_URL")" "$ctx/keycloak-server-dist.tar.gz"
+	cp "$OUT/sources/$(basename "$PGJDBC_URL")" "$ctx/postgres-jdbc.jar"
+	if ! ENGINE_CALL_TIMEOUT=1800 engine build --tag "$name" \
+		--build-arg KEYCLOAK_VERSION="$KEYCLOAK_VERSION" "$ctx" >"$BENCH_OUT/baseline-build.log" 2>&1; then
+		tail -n 30 "$BENCH_OUT/baseline-build.log" >&2
+		rm -rf "$ctx"
+		echo "bench: building the baseline image failed" >&2
+		return 1
+	fi
+	rm -rf "$ctx"
 }

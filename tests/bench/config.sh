@@ -12,6 +12,7 @@
 # Then the three results are compared by meaning (facts.sh), not by bytes.
 #
 # Environment: BENCH_OUT, BENCH_REPS (default 5), BENCH_INNER (default 20),
+#   BENCH_CLI_REPS (jboss-cli repetitions per mode, default 3),
 #   KEYCLOAK_IMAGE (for jboss-cli; without it that baseline is skipped),
 #   BENCH_CLI_MODES (default "batch per-feature").
 set -eu
@@ -25,6 +26,7 @@ bench_inputs
 reps=${BENCH_REPS:-5}
 inner=${BENCH_INNER:-20}
 cli_modes=${BENCH_CLI_MODES:-batch per-feature}
+cli_reps=${BENCH_CLI_REPS:-3}
 work=$(mktemp -d)
 container=""
 cleanup() {
@@ -84,7 +86,7 @@ if [ -n "${KEYCLOAK_IMAGE:-}" ] && [ -n "$cli_modes" ]; then
 	ENGINE_CALL_TIMEOUT=600 engine run --rm --name "$container" --network none --user 1000 \
 		-v "$bench_dir/baseline:/bench:ro" -v "$work/cli:/out" \
 		-e DB_URL="$db_url" -e DB_USER="$db_user" -e DB_PASSWORD="$db_password" \
-		-e OWNERS=2 -e AUTH_OWNERS=2 -e REPS="$reps" -e MODES="$cli_modes" \
+		-e OWNERS=2 -e AUTH_OWNERS=2 -e REPS="$cli_reps" -e MODES="$cli_modes" \
 		--entrypoint /bin/bash "$KEYCLOAK_IMAGE" -c '
 			set -eu
 			conf=/opt/keycloak/standalone/configuration
@@ -131,7 +133,7 @@ read -r r_med r_min r_max _ < <(values_of "$tsv" render ms | stats)
 	echo "driver, channel \`ee\` on TCP with JDBC_PING, owners of seven caches). render and"
 	echo "xsltproc: each sample is the mean of $inner runs, process start included; jboss-cli runs"
 	echo "in the Keycloak image (one offline \`embed-server\` per session), timed inside the"
-	echo "container, container start excluded. $reps samples each."
+	echo "container, container start excluded. $reps samples each ($cli_reps for jboss-cli)."
 	echo
 	echo "| method | median | min | max | median / render |"
 	echo "|---|---|---|---|---|"

@@ -11,7 +11,8 @@
 # descendant it waited for.
 #
 # Environment: BENCH_OUT, KEYCLOAK_IMAGE, BASELINE_IMAGE (without them the
-#   image rows are skipped), BENCH_REPS (default 5).
+#   image rows are skipped), BENCH_REPS (default 5), BENCH_CLI_REPS (runs of
+#   the baseline's configuration, default 2).
 set -eu
 
 # shellcheck source=tests/bench/lib.sh
@@ -74,7 +75,7 @@ if [ -n "${KEYCLOAK_IMAGE:-}" ] && [ -n "${BASELINE_IMAGE:-}" ]; then
 			--entrypoint /peak_rss "$KEYCLOAK_IMAGE" /usr/local/bin/keycloak-ha-postgres render
 	done
 	# Three JVM boots each time: fewer repetitions.
-	for ((r = 0; r < (reps + 1) / 2; r++)); do
+	for ((r = 0; r < ${BENCH_CLI_REPS:-2}; r++)); do
 		ENGINE_CALL_TIMEOUT=600 peak baseline-configure engine run --rm --network none \
 			-v "$tool:/peak_rss:ro" -e DB_URL=jdbc:postgresql://db.example:5432/keycloak \
 			-e DB_USER=keycloak -e DB_PASSWORD=bench-secret -e OWNERS=2 -e AUTH_OWNERS=2 \
@@ -95,7 +96,7 @@ read -r hw_med hw_min hw_max _ < <(values_of "$tsv" host-wait-db kb | stats)
 	echo "## 4. Size and memory"
 	echo
 	echo "Peak resident memory (largest resident set of the process and every descendant it"
-	echo "waited for), $reps runs each; median (min-max)."
+	echo "waited for), $reps runs each (${BENCH_CLI_REPS:-2} of the baseline's configuration); median (min-max)."
 	echo
 	echo "| what | this project | baseline | baseline / project |"
 	echo "|---|---|---|---|"

@@ -26,7 +26,7 @@ trap 'rm -rf "$work"' EXIT
 CHECK_DETAIL=$work/detail
 
 # Smoke sizes: enough to exercise every path, small enough for ~1 minute.
-export BENCH_REPS=2 BENCH_INNER=5 BENCH_READY_RUNS=3 BENCH_READY_MAX_DELAY=2
+export BENCH_REPS=2 BENCH_CLI_REPS=1 BENCH_INNER=5 BENCH_READY_RUNS=3 BENCH_READY_MAX_DELAY=2
 export BENCH_GROWTH_HOSTS="10 3000" BENCH_CLI_MODES=batch
 if [ -z "${KEYCLOAK_IMAGE:-}" ] || ! { engine_detect && engine_image_exists "$KEYCLOAK_IMAGE"; }; then
 	echo "bench-smoke: no Keycloak image; the jboss-cli baseline is left out"
@@ -72,7 +72,7 @@ tsv_ok() {
 		[ "$(($(wc -l <"$file") - 1))" = "$rows" ]
 }
 config_rows=4
-[ "$with_cli" = no ] || config_rows=6
+[ "$with_cli" = no ] || config_rows=5
 check "config.tsv well-formed" tsv_ok "$smoke/config.tsv" "$config_rows"
 check "readiness.tsv well-formed" tsv_ok "$smoke/readiness.tsv" 6
 check "growth.tsv well-formed" tsv_ok "$smoke/growth.tsv" 4

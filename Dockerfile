@@ -26,7 +26,6 @@ RUN apt-get update \
 		gcc libc6-dev make perl curl ca-certificates bzip2 xz-utils file \
 	&& rm -rf /var/lib/apt/lists/*
 WORKDIR /build/src
-COPY Makefile ./
 COPY build/ build/
 # Pre-fetched sources (out/sources, filled by `make fetch`) replace
 # downloads. The brackets make each pattern optional; build/versions is named
@@ -34,8 +33,10 @@ COPY build/ build/
 # pattern matches nothing.
 COPY build/versions out/source[s]/musl-* out/source[s]/openssl-* \
 	out/source[s]/libconfig-* out/source[s]/postgresql-*.tar.* /build/sources/
-# The libraries first, so that a change to the program does not rebuild them.
-RUN SOURCES_DIR=/build/sources make deps OUT=/build/out
+# The libraries first, from build/ alone, so that a change to the program or
+# the Makefile does not rebuild them.
+RUN SOURCES_DIR=/build/sources make -f build/deps.mk deps OUT=/build/out
+COPY Makefile ./
 COPY entrypoint/ entrypoint/
 RUN make entrypoint OUT=/build/out \
 	&& /build/out/bin/keycloak-ha-postgres --version

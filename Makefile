@@ -23,7 +23,8 @@ export OUT ENGINE KEYCLOAK_IMAGE POSTGRES_IMAGE VERSION
 
 .DEFAULT_GOAL := all
 .PHONY: all help entrypoint dist test-build images keycloak-image postgres-image push fetch \
-	test test-unit test-integration test-e2e cluster cluster-down host-setup clean bench
+	test test-unit test-integration test-e2e cluster cluster-down host-setup clean \
+	fuzz fuzz-build bench
 
 all: entrypoint images
 
@@ -39,6 +40,7 @@ help:
 	@echo "  make cluster-down    stop and remove them"
 	@echo "  make test            every test: unit, integration, images and a real cluster"
 	@echo "  make test-unit | test-integration | test-e2e"
+	@echo "  make fuzz            run every fuzzer for FUZZ_SECONDS (default $(FUZZ_SECONDS)) each"
 	@echo "  make bench           measure against the approaches in use (baselines built"
 	@echo "                       from the same distribution); writes BENCHMARKS.md"
 	@echo "  make clean"
@@ -85,25 +87,71 @@ $(OUT)/bin/keycloak-ha-postgres: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOI
 HOST_CC ?= gcc
 HOST_CFLAGS := $(CSTD) $(WARNINGS) -g -O1 -fno-omit-frame-pointer
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
-HOST_LIBS := -lpq -lconfig -lcrypto -lssl
+, := ,
+HOST_LIBCONFIG := $(OUT)/host-libconfig/gcc
+HOST_LIBS := $(HOST_LIBCONFIG)/lib/libconfig.a -lpq -lcrypto -lssl
+HOST_INCLUDES = -I$(HOST_LIBCONFIG)/include -I$(shell pg_config --includedir)
 
-$(OUT)/host/keycloak-ha-postgres: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS)
+# libconfig as pinned, built with a host compiler: the tests and fuzzers
+# parse exactly as the static program does (a distribution's libconfig may
+# be an older release). $(call host_libconfig,NAME,CC,CFLAGS)
+define host_libconfig
+$(OUT)/host-libconfig/$(1)/lib/libconfig.a: $(deps_libconfig_tarball)
+	@echo "host: libconfig $(LIBCONFIG_VERSION) ($(1))"
+	@rm -rf $(OUT)/host-libconfig/$(1) && mkdir -p $(OUT)/host-libconfig/$(1)/src
+	@tar -C $(OUT)/host-libconfig/$(1)/src -xzf $$< --strip-components=1
+	@cd $(OUT)/host-libconfig/$(1)/src && ( $(deps_env) CC='$(2)' CFLAGS='$(3)' \
+		./configure --prefix=$(abspath $(OUT))/host-libconfig/$(1) --disable-shared \
+		--enable-static --disable-cxx --disable-doc --disable-examples --disable-tests && \
+		$(deps_env) make -C lib install ) >$(abspath $(OUT))/host-libconfig/$(1).log 2>&1 || \
+		{ tail -n 30 $(abspath $(OUT))/host-libconfig/$(1).log >&2; exit 1; }
+endef
+$(eval $(call host_libconfig,gcc,$(HOST_CC),-g -O1))
+
+$(OUT)/host/keycloak-ha-postgres: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) \
+		$(HOST_LIBCONFIG)/lib/libconfig.a
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -I$(shell pg_config --includedir) -o $@ \
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(HOST_INCLUDES) -o $@ \
 		entrypoint/main.c $(ENTRYPOINT_SRCS) $(HOST_LIBS)
 
 # Without sanitizers, for valgrind.
-$(OUT)/host/keycloak-ha-postgres-plain: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS)
+$(OUT)/host/keycloak-ha-postgres-plain: entrypoint/main.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) \
+		$(HOST_LIBCONFIG)/lib/libconfig.a
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -I$(shell pg_config --includedir) -o $@ \
+	$(HOST_CC) $(HOST_CFLAGS) $(HOST_INCLUDES) -o $@ \
 		entrypoint/main.c $(ENTRYPOINT_SRCS) $(HOST_LIBS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/host/%,$(wildcard tests/unit/test_*.c))
 
-$(OUT)/host/test_%: tests/unit/test_%.c tests/unit/harness.h $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS)
+$(OUT)/host/test_%: tests/unit/test_%.c tests/unit/harness.h $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) \
+		$(HOST_LIBCONFIG)/lib/libconfig.a
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Ientrypoint -I$(shell pg_config --includedir) \
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Ientrypoint $(HOST_INCLUDES) \
 		-o $@ $< $(ENTRYPOINT_SRCS) $(HOST_LIBS)
+
+# Fuzzers (libFuzzer) for every parser: the distribution's XML, the
+# settings from the environment and secret files, the configuration file.
+# `make fuzz` runs each for FUZZ_SECONDS; `make test` runs them briefly.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 300
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_LIBCONFIG := $(OUT)/host-libconfig/fuzz
+FUZZERS := $(patsubst tests/fuzz/%.c,$(OUT)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(eval $(call host_libconfig,fuzz,$(FUZZ_CC),-g -O1 -fsanitize=fuzzer-no-link$(,)address$(,)undefined))
+
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) \
+		$(FUZZ_LIBCONFIG)/lib/libconfig.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CSTD) $(WARNINGS) $(FUZZ_FLAGS) -Ientrypoint -I$(FUZZ_LIBCONFIG)/include \
+		-I$(shell pg_config --includedir) -o $@ $< $(ENTRYPOINT_SRCS) \
+		$(FUZZ_LIBCONFIG)/lib/libconfig.a -lpq -lcrypto -lssl
+
+fuzz-build: $(FUZZERS)
+
+fuzz: host-setup
+	@$(MAKE) --no-print-directory fuzz-build dist
+	@tests/fuzz/run $(FUZZ_SECONDS)
 
 # The real distribution, unpacked, for the tests that read its files.
 DIST_DIR := $(OUT)/dist/keycloak-$(KEYCLOAK_VERSION)
@@ -160,7 +208,7 @@ test: host-setup
 	@$(RUN_ENV) $(MAKE) --no-print-directory test-build images
 	@$(RUN_ENV) tests/run all
 
-test-build: $(UNIT_TESTS) $(HOST_BINS) dist
+test-build: $(UNIT_TESTS) $(HOST_BINS) $(FUZZERS) dist
 
 test-unit: test-build
 	@tests/run unit
@@ -178,4 +226,4 @@ bench: host-setup
 	@$(RUN_ENV) BENCH_REPORT=$(CURDIR)/BENCHMARKS.md tests/bench/run
 
 clean:
-	rm -rf $(OUT)/bin $(OUT)/host
+	rm -rf $(OUT)/bin $(OUT)/host $(OUT)/fuzz $(OUT)/host-libconfig

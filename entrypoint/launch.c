@@ -231,6 +231,8 @@ int build_server_argv(const struct settings *s, char *const *extra, size_t n_ext
 	pushf(out, "-Djboss.node.name=%s", s->node_name);
 	if (s->multicast_address)
 		pushf(out, "-Djboss.default.multicast.address=%s", s->multicast_address);
+	if (s->import_files)
+		pushf(out, "-Dkeycloak.import=%s", s->import_files);
 	for (size_t i = 0; i < n_extra; i++)
 		push(out, extra[i]);
 	return 0;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 enum log_level log_threshold = LOG_INFO;
+FILE *log_stream;
 
 static const char *const level_names[] = {
 	[LOG_ERROR] = "error",
@@ -34,7 +35,7 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		n = 0;
 	if ((size_t)n < sizeof(line))
 		vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	fprintf(stderr, "%s\n", line);
+	fprintf(log_stream ? log_stream : stderr, "%s\n", line);
 	errno = saved_errno;
 }
 

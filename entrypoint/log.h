@@ -9,6 +9,7 @@
 #define KHP_LOG_H
 
 #include <stdarg.h>
+#include <stdio.h>
 
 /* Exit codes, after sysexits(3) where one fits. */
 enum exit_code {
@@ -29,6 +30,9 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 /* Messages below this level are dropped; set from KHP_LOG_LEVEL or -v/-q. */
 extern enum log_level log_threshold;
+/* Where messages go; NULL means stderr. The fuzzers send them elsewhere
+ * so that the sanitizers' reports stay readable. */
+extern FILE *log_stream;
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

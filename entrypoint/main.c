@@ -31,11 +31,21 @@
 
 extern char **environ;
 
+/* The command line's settings, for every command. */
+static struct settings_input input;
+
 /* The distribution's standalone-ha.xml is never larger than this. */
 #define DIST_XML_MAX (16 * 1024 * 1024)
 
 static const char usage_text[] =
-	"Usage: keycloak-ha-postgres [COMMAND] [ARGS]\n"
+	"Usage: keycloak-ha-postgres [--config FILE] [--set NAME=VALUE]... [COMMAND] [ARGS]\n"
+	"\n"
+	"Options (before the command):\n"
+	"  --config FILE           read settings from FILE (libconfig syntax); default:\n"
+	"                          KEYCLOAK_HA_CONFIG, else " SETTINGS_DEFAULT_CONFIG "\n"
+	"                          when it exists\n"
+	"  --set NAME=VALUE        set a setting; wins over the environment and the file\n"
+	"                          (secrets only as --set NAME_FILE=PATH)\n"
 	"\n"
 	"Commands:\n"
 	"  run [--] [SERVER_ARGS]  read the settings, write standalone-ha.xml, wait until\n"
@@ -49,18 +59,23 @@ static const char usage_text[] =
 	"  postgres [ARGS]         PostgreSQL image: initialise PGDATA if empty, exec postgres\n"
 	"  --help, --version\n"
 	"\n"
-	"Settings come from environment variables; see README.md for the full list.\n"
+	"Settings come from, highest precedence first: --set, environment variables\n"
+	"(secrets also from NAME_FILE), the configuration file, built-in defaults.\n"
+	"See README.md for the full list.\n"
 	"\n"
 	"Exit codes:\n"
 	"   0  success (wait-db, render; run and postgres exec the server instead)\n"
-	"  64  usage: unknown command or option\n"
-	"  66  a file to read is missing or unreadable (distribution file, NAME_FILE)\n"
+	"  64  usage: unknown command or option, --set of an unknown name\n"
+	"  66  a file to read is missing or unreadable (distribution file, NAME_FILE,\n"
+	"      configuration file, DB_SSLROOTCERT, KEYCLOAK_IMPORT)\n"
 	"  69  database not reachable before DB_WAIT_TIMEOUT\n"
 	"  70  internal error\n"
 	"  71  a system call failed\n"
 	"  73  cannot write the configuration\n"
-	"  77  database refused the login, or the database does not exist\n"
-	"  78  bad setting: a variable is invalid, missing or conflicts with another\n"
+	"  77  database refused the login, the database does not exist, or TLS\n"
+	"      cannot succeed (untrusted or mismatched certificate, TLS not offered)\n"
+	"  78  bad setting: a variable or file entry is invalid, missing or conflicts\n"
+	"      with another\n"
 	" 126  the server program cannot be executed\n"
 	" 127  the server program was not found\n";
 
@@ -75,6 +90,15 @@ static int usage_error(const char *fmt, ...)
 	va_end(ap);
 	log_error("%s; see --help", buf);
 	return EXIT_USAGE;
+}
+
+static int load_settings(struct settings *s)
+{
+	input.envp = environ;
+	int rc = settings_load_input(s, &input);
+	if (rc == 0)
+		settings_warn_unknown(environ);
+	return rc;
 }
 
 static void path_join(char *out, size_t len, const char *dir, const char *file)
@@ -154,7 +178,7 @@ static int cmd_render(int argc, char **argv)
 		else
 			return usage_error("render: unexpected argument %s", argv[i]);
 	}
-	int rc = settings_load(&s, environ);
+	int rc = load_settings(&s);
 	if (rc == 0) {
 		if (print)
 			settings_print(&s, stdout);
@@ -171,7 +195,7 @@ static int cmd_wait_db(int argc, char **argv)
 
 	if (argc > 0)
 		return usage_error("wait-db: unexpected argument %s", argv[0]);
-	int rc = settings_load(&s, environ);
+	int rc = load_settings(&s);
 	if (rc == 0)
 		rc = wait_for_database(&s);
 	settings_free(&s);
@@ -195,7 +219,7 @@ static int cmd_run(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	int rc = settings_load(&s, environ);
+	int rc = load_settings(&s);
 	if (rc)
 		goto out;
 	if (dry_run) {
@@ -238,7 +262,65 @@ out:
 	return rc;
 }
 
+/*
+ * Options before the command: --config FILE, --set NAME=VALUE. Returns the
+ * index of the first argument after them, or -1 after a usage error.
+ */
+static int dispatch(int argc, char **argv);
+
+static int parse_global_options(int argc, char **argv, char ***overrides)
+{
+	size_t n = 0;
+	int i = 1;
+
+	*overrides = calloc((size_t)argc + 1, sizeof(char *));
+	if (!*overrides)
+		die(EXIT_OSERR, "out of memory");
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--config") == 0 || strcmp(a, "--set") == 0) {
+			if (i + 1 >= argc) {
+				usage_error("%s needs a value", a);
+				return -1;
+			}
+			if (a[2] == 'c')
+				input.config_file = argv[++i];
+			else
+				(*overrides)[n++] = argv[++i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			input.config_file = a + 9;
+		} else if (strncmp(a, "--set=", 6) == 0) {
+			(*overrides)[n++] = (char *)a + 6;
+		} else {
+			break;
+		}
+	}
+	if (input.config_file && !*input.config_file) {
+		usage_error("--config needs a file");
+		return -1;
+	}
+	input.overrides = n ? *overrides : NULL;
+	return i;
+}
+
 int main(int argc, char **argv)
+{
+	char **overrides;
+	int first = parse_global_options(argc, argv, &overrides);
+
+	if (first < 0) {
+		free(overrides);
+		return EXIT_USAGE;
+	}
+	/* From here on, argv[0] stands where the options were. */
+	argv += first - 1;
+	argc -= first - 1;
+	int rc = dispatch(argc, argv);
+	free(overrides);
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "run";
 	int sub_argc = argc > 1 ? argc - 2 : 0;

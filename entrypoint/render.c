@@ -2,8 +2,12 @@
  * The clustered standalone-ha.xml, rendered by splicing the distribution's
  * own file.
  *
- * The distribution's document is parsed once (xml.c) and three subsystems
- * are edited; each edit replaces one byte range (an element, or a start tag
+ * The distribution's document is parsed once (xml.c) and its subsystems
+ * are edited: always the datasources, JGroups and Infinispan ones; the
+ * keycloak-server (schema, hostname), undertow (proxy headers) and logging
+ * ones only for the settings that ask for it, so that an unset setting
+ * leaves the distribution's choice in place. Each edit replaces one byte
+ * range (an element, or a start tag
  * whose attribute changes) or inserts text at one offset. The edits are
  * collected first, then applied in order while copying the original, so
  * everything outside them (comments, layout, the other subsystems) stays
@@ -53,8 +57,9 @@
 	"constraint PK_JGROUPSPING PRIMARY KEY (own_addr, cluster_name))"
 
 /* Edits per document: one datasource, one driver, a channel, a discovery
- * protocol and seven caches. */
-#define MAX_EDITS 16
+ * protocol, seven caches, and a few of the keycloak-server, undertow and
+ * logging subsystems. */
+#define MAX_EDITS 40
 /* Indentation copied from the document; longer runs are not reproduced. */
 #define MAX_INDENT 64
 
@@ -311,22 +316,57 @@ static void add_url_host(const char *host, struct xml_buf *url)
 	}
 }
 
+/* Append text percent-encoded where a URL query value cannot hold it. */
+static void add_query_value(struct xml_buf *url, const char *v)
+{
+	for (const char *c = v; *c; c++) {
+		if (is_alnum(*c) || strchr("-._~/", *c))
+			xml_buf_add(url, c, 1);
+		else
+			add_percent(url, (unsigned char)*c);
+	}
+}
+
+/* Whether JDBC_PARAMS already sets parameter name. */
+static int has_param(const char *params, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = params; p && *p;) {
+		if (strncmp(p, name, n) == 0 && p[n] == '=')
+			return 1;
+		p = strchr(p, '&');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
 /*
- * jdbc:postgresql://HOST:PORT/DB[?PARAMS][&|?sslmode=MODE]. The driver
- * URL-decodes the database name and the parameter values, so the name is
- * percent-encoded whole and the parameters keep their structure ('&', '=')
- * with only characters a URL query cannot hold encoded.
+ * jdbc:postgresql://HOST:PORT[,HOST:PORT...]/DB[?PARAMS][&sslmode=..]. The
+ * driver URL-decodes the database name and the parameter values, so the
+ * name is percent-encoded whole and the parameters keep their structure
+ * ('&', '=') with only characters a URL query cannot hold encoded. With
+ * several servers, the pool connects to the one that accepts writes.
  */
 static int build_jdbc_url(struct render *r, struct xml_buf *url)
 {
 	const struct settings *s = r->s;
+	struct db_address one = {.host = s->db_host, .port = s->db_port};
+	const struct db_address *addrs = s->n_db_addrs ? s->db_addrs : &one;
+	size_t n_addrs = s->n_db_addrs ? s->n_db_addrs : 1;
 	char port[16];
-	int has_query = 0;
+	const char *sep = "?";
 
 	xml_buf_adds(url, "jdbc:postgresql://");
-	add_url_host(s->db_host, url);
-	snprintf(port, sizeof(port), ":%u/", s->db_port);
-	xml_buf_adds(url, port);
+	for (size_t i = 0; i < n_addrs; i++) {
+		if (i)
+			xml_buf_adds(url, ",");
+		add_url_host(addrs[i].host, url);
+		snprintf(port, sizeof(port), ":%u", addrs[i].port);
+		xml_buf_adds(url, port);
+	}
+	xml_buf_adds(url, "/");
 	for (const char *c = s->db_name; *c; c++) {
 		if (is_alnum(*c) || strchr("-._~", *c))
 			xml_buf_add(url, c, 1);
@@ -334,8 +374,8 @@ static int build_jdbc_url(struct render *r, struct xml_buf *url)
 			add_percent(url, (unsigned char)*c);
 	}
 	if (s->jdbc_params && *s->jdbc_params) {
-		xml_buf_adds(url, "?");
-		has_query = 1;
+		xml_buf_adds(url, sep);
+		sep = "&";
 		for (const char *c = s->jdbc_params; *c; c++) {
 			if (*c == '%' && is_hex(c[1]) && is_hex(c[2]))
 				xml_buf_add(url, c, 1);
@@ -345,9 +385,21 @@ static int build_jdbc_url(struct render *r, struct xml_buf *url)
 				add_percent(url, (unsigned char)*c);
 		}
 	}
+	if (n_addrs > 1 && !has_param(s->jdbc_params, "targetServerType")) {
+		xml_buf_adds(url, sep);
+		sep = "&";
+		xml_buf_adds(url, "targetServerType=primary");
+	}
 	if (s->db_sslmode) {
-		xml_buf_adds(url, has_query ? "&sslmode=" : "?sslmode=");
+		xml_buf_adds(url, sep);
+		sep = "&";
+		xml_buf_adds(url, "sslmode=");
 		xml_buf_adds(url, s->db_sslmode);
+	}
+	if (s->db_sslrootcert) {
+		xml_buf_adds(url, sep);
+		xml_buf_adds(url, "sslrootcert=");
+		add_query_value(url, s->db_sslrootcert);
 	}
 	return url->failed ? out_of_memory(r) : 0;
 }
@@ -779,6 +831,274 @@ static int render_caches(struct render *r)
 	return 0;
 }
 
+/* ---------------------------------------------------------------------------
+ * The keycloak-server subsystem: database schema, hostname.
+ */
+
+/* A subsystem by the prefix of its namespace, any version. */
+static int find_any_subsystem(struct render *r, const char *prefix,
+			      const char *label, struct xml_element *sub)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s subsystem", label);
+	return require_child(r, &r->profile, "subsystem", "xmlns", prefix,
+			     XML_PREFIX, sub, what);
+}
+
+/* Append <property name="NAME" value="VALUE"/>, the value literal. */
+static int add_property(struct render *r, struct xml_buf *b, const char *setting,
+			const char *name, const char *value)
+{
+	xml_buf_adds(b, "<property name=\"");
+	xml_buf_adds(b, name);
+	xml_buf_adds(b, "\" value=\"");
+	int code = add_literal(r, b, setting, value);
+	xml_buf_adds(b, "\"/>");
+	return code ? code : b->failed ? out_of_memory(r) : 0;
+}
+
+/* connectionsJpa's schema property, replacing one that is there. */
+static int render_schema(struct render *r, const struct xml_element *sub)
+{
+	struct xml_element spi, provider, props, prop, last;
+	struct xml_buf *b;
+	int code, x;
+
+	if ((code = require_child(r, sub, "spi", "name", "connectionsJpa", XML_EXACT, &spi,
+				  "<spi name=\"connectionsJpa\">")) ||
+	    (code = require_child(r, &spi, "provider", "name", "default", XML_EXACT,
+				  &provider, "connectionsJpa <provider name=\"default\">")) ||
+	    (code = require_child(r, &provider, "properties", NULL, NULL, XML_EXACT, &props,
+				  "connectionsJpa <properties>")))
+		return code;
+	x = xml_find_child(&r->doc, &props, "property", "name", "schema", XML_EXACT, &prop);
+	if (x < 0)
+		return malformed(r);
+	if (x == 1) {
+		if (!(b = add_edit(r, prop.start, prop.end)))
+			return refuse(r, EXIT_SOFTWARE, "too many edits");
+	} else {
+		if (last_child(r, &props, &last) != 1)
+			return refuse(r, EXIT_NOINPUT,
+				      "standalone-ha.xml: connectionsJpa has no properties");
+		if (!(b = add_edit(r, last.end, last.end)))
+			return refuse(r, EXIT_SOFTWARE, "too many edits");
+		new_line(r, b, last.start, 0);
+	}
+	return add_property(r, b, "DB_SCHEMA", "schema", r->s->db_schema);
+}
+
+/*
+ * The hostname SPI, rewritten whole: the default provider with the
+ * frontend URL, or the fixed provider (KEYCLOAK_HOSTNAME and its ports).
+ */
+static int render_hostname(struct render *r, const struct xml_element *sub)
+{
+	const struct settings *s = r->s;
+	struct xml_element spi;
+	struct xml_buf *b;
+	char num[16];
+	size_t at;
+	int code;
+
+	if ((code = require_child(r, sub, "spi", "name", "hostname", XML_EXACT, &spi,
+				  "<spi name=\"hostname\">")))
+		return code;
+	if (!(b = add_edit(r, spi.start, spi.end)))
+		return refuse(r, EXIT_SOFTWARE, "too many edits");
+	at = spi.start;
+	xml_buf_adds(b, "<spi name=\"hostname\">");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, s->hostname ? "<default-provider>fixed</default-provider>"
+				    : "<default-provider>default</default-provider>");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "<provider name=\"default\" enabled=\"true\">");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<properties>");
+	new_line(r, b, at, 3);
+	if (s->frontend_url)
+		code = add_property(r, b, "KEYCLOAK_FRONTEND_URL", "frontendUrl",
+				    s->frontend_url);
+	else
+		xml_buf_adds(b, "<property name=\"frontendUrl\" value=\"${keycloak.frontendUrl:}\"/>");
+	if (code)
+		return code;
+	new_line(r, b, at, 3);
+	xml_buf_adds(b, "<property name=\"forceBackendUrlToFrontendUrl\" value=\"false\"/>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "</properties>");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "</provider>");
+	if (s->hostname) {
+		new_line(r, b, at, 1);
+		xml_buf_adds(b, "<provider name=\"fixed\" enabled=\"true\">");
+		new_line(r, b, at, 2);
+		xml_buf_adds(b, "<properties>");
+		new_line(r, b, at, 3);
+		if ((code = add_property(r, b, "KEYCLOAK_HOSTNAME", "hostname", s->hostname)))
+			return code;
+		if (s->http_port) {
+			snprintf(num, sizeof(num), "%u", s->http_port);
+			new_line(r, b, at, 3);
+			add_property(r, b, "KEYCLOAK_HTTP_PORT", "httpPort", num);
+		}
+		if (s->https_port) {
+			snprintf(num, sizeof(num), "%u", s->https_port);
+			new_line(r, b, at, 3);
+			add_property(r, b, "KEYCLOAK_HTTPS_PORT", "httpsPort", num);
+		}
+		if (s->always_https != TRI_UNSET) {
+			new_line(r, b, at, 3);
+			add_property(r, b, "KEYCLOAK_ALWAYS_HTTPS", "alwaysHttps",
+				     s->always_https == TRI_TRUE ? "true" : "false");
+		}
+		new_line(r, b, at, 2);
+		xml_buf_adds(b, "</properties>");
+		new_line(r, b, at, 1);
+		xml_buf_adds(b, "</provider>");
+	}
+	new_line(r, b, at, 0);
+	xml_buf_adds(b, "</spi>");
+	return b->failed ? out_of_memory(r) : 0;
+}
+
+static int render_keycloak_server(struct render *r)
+{
+	struct xml_element sub;
+	int code;
+
+	if (!r->s->db_schema && !r->s->hostname && !r->s->frontend_url)
+		return 0;
+	if ((code = find_any_subsystem(r, "urn:jboss:domain:keycloak-server:",
+				       "keycloak-server", &sub)))
+		return code;
+	if (r->s->db_schema && (code = render_schema(r, &sub)))
+		return code;
+	if (r->s->hostname || r->s->frontend_url)
+		return render_hostname(r, &sub);
+	return 0;
+}
+
+/* PROXY_ADDRESS_FORWARDING on every HTTP and HTTPS listener. */
+static int render_undertow(struct render *r)
+{
+	struct xml_element sub, server, l;
+	size_t cursor = 0;
+	int code, x;
+
+	if (r->s->proxy_address_forwarding == TRI_UNSET)
+		return 0;
+	if ((code = find_any_subsystem(r, "urn:jboss:domain:undertow:", "undertow", &sub)) ||
+	    (code = require_child(r, &sub, "server", NULL, NULL, XML_EXACT, &server,
+				  "<server> in the undertow subsystem")))
+		return code;
+	while ((x = xml_next_child(&r->doc, &server, &cursor, &l)) == 1) {
+		if (!xml_name_is(&r->doc, &l, "http-listener") &&
+		    !xml_name_is(&r->doc, &l, "https-listener"))
+			continue;
+		struct xml_buf *b = add_edit(r, l.start, l.tag_end);
+		if (!b)
+			return refuse(r, EXIT_SOFTWARE, "too many edits");
+		if (xml_set_attr(&r->doc, &l, "proxy-address-forwarding",
+				 r->s->proxy_address_forwarding == TRI_TRUE ? "true" : "false",
+				 b) != 0)
+			return b->failed ? out_of_memory(r) : malformed(r);
+	}
+	return x < 0 ? malformed(r) : 0;
+}
+
+/* Levels from the most verbose; a handler passes what is at least its level. */
+static int level_rank(const char *level)
+{
+	static const char *const order[] = { "ALL", "TRACE", "DEBUG", "INFO", "WARN",
+		"ERROR", "FATAL", "OFF" };
+
+	for (int i = 0; i < 8; i++)
+		if (strcmp(level, order[i]) == 0)
+			return i;
+	return 3;
+}
+
+/* Replace the <level name=".."/> child of el. */
+static int set_level(struct render *r, const struct xml_element *el, const char *level,
+		     const char *what)
+{
+	struct xml_element lv;
+	struct xml_buf *b;
+	int code;
+
+	if ((code = require_child(r, el, "level", NULL, NULL, XML_EXACT, &lv, what)))
+		return code;
+	if (!(b = add_edit(r, lv.start, lv.tag_end)))
+		return refuse(r, EXIT_SOFTWARE, "too many edits");
+	if (xml_set_attr(&r->doc, &lv, "name", level, b) != 0)
+		return b->failed ? out_of_memory(r) : malformed(r);
+	return 0;
+}
+
+/*
+ * KEYCLOAK_LOGLEVEL (category org.keycloak) and ROOT_LOGLEVEL; the console
+ * handler is opened as far as the more verbose of them, or it would drop
+ * what they let through.
+ */
+static int render_logging(struct render *r)
+{
+	const struct settings *s = r->s;
+	struct xml_element sub, root, logger, console, lv;
+	char current[16];
+	int code, x;
+
+	if (!s->log_level && !s->root_log_level)
+		return 0;
+	if ((code = find_any_subsystem(r, "urn:jboss:domain:logging:", "logging", &sub)) ||
+	    (code = require_child(r, &sub, "root-logger", NULL, NULL, XML_EXACT, &root,
+				  "<root-logger> in the logging subsystem")))
+		return code;
+	if (s->root_log_level &&
+	    (code = set_level(r, &root, s->root_log_level, "<level> in <root-logger>")))
+		return code;
+	if (s->log_level) {
+		x = xml_find_child(&r->doc, &sub, "logger", "category", "org.keycloak", XML_EXACT,
+				   &logger);
+		if (x < 0)
+			return malformed(r);
+		if (x == 1) {
+			if ((code = set_level(r, &logger, s->log_level,
+					      "<level> in the org.keycloak logger")))
+				return code;
+		} else {
+			struct xml_buf *b = add_edit(r, root.start, root.start);
+			if (!b)
+				return refuse(r, EXIT_SOFTWARE, "too many edits");
+			xml_buf_adds(b, "<logger category=\"org.keycloak\">");
+			new_line(r, b, root.start, 1);
+			xml_buf_adds(b, "<level name=\"");
+			xml_buf_adds(b, s->log_level);
+			xml_buf_adds(b, "\"/>");
+			new_line(r, b, root.start, 0);
+			xml_buf_adds(b, "</logger>");
+			new_line(r, b, root.start, 0);
+		}
+	}
+	const char *most = s->log_level ? s->log_level : s->root_log_level;
+	if (s->root_log_level && level_rank(s->root_log_level) < level_rank(most))
+		most = s->root_log_level;
+	x = xml_find_child(&r->doc, &sub, "console-handler", "name", "CONSOLE", XML_EXACT,
+			   &console);
+	if (x < 0)
+		return malformed(r);
+	if (x == 0)
+		return 0;
+	x = xml_find_child(&r->doc, &console, "level", NULL, NULL, XML_EXACT, &lv);
+	if (x < 0 || (x == 1 && xml_attr_value(&r->doc, &lv, "name", current,
+					      sizeof(current)) < 0))
+		return malformed(r);
+	if (x == 1 && level_rank(most) < level_rank(current))
+		return set_level(r, &console, most, "<level> in the CONSOLE handler");
+	return 0;
+}
+
 /* Copy the document with the edits applied, in offset order. */
 static int apply_edits(struct render *r, struct xml_buf *out)
 {
@@ -831,7 +1151,9 @@ int render_standalone_ha(const struct settings *s, const char *dist,
 	if ((code = require_child(&r, &root, "profile", NULL, NULL, XML_EXACT,
 				  &r.profile, "<profile>")) ||
 	    (code = render_datasources(&r)) || (code = render_jgroups(&r)) ||
-	    (code = render_caches(&r)) || (code = apply_edits(&r, &result)))
+	    (code = render_caches(&r)) || (code = render_keycloak_server(&r)) ||
+	    (code = render_undertow(&r)) || (code = render_logging(&r)) ||
+	    (code = apply_edits(&r, &result)))
 		goto done;
 
 	/* The splice must not have broken the document. */

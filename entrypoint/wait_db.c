@@ -74,6 +74,14 @@ enum attempt_outcome classify_connection_error(const char *message)
 {
 	char state[6];
 
+	/* TLS that cannot succeed: the server's certificate is not trusted or
+	 * names another host, or the server has no TLS while it is required. */
+	static const char *const tls_refusals[] = { "certificate verify failed",
+		"does not match host name", "server does not support SSL",
+		"root certificate file", NULL };
+	for (const char *const *t = tls_refusals; *t; t++)
+		if (strstr(message, *t))
+			return ATTEMPT_REFUSED;
 	if (!find_sqlstate(message, state))
 		return ATTEMPT_RETRY;
 	/* Class 28: invalid authorization (wrong password, unknown role, no
@@ -127,14 +135,44 @@ static void one_line(const char *msg, char *buf, size_t len)
 static enum attempt_outcome attempt(const struct settings *s, long long timeout_ms,
 				    char *msg, size_t msg_len)
 {
-	char port[8];
-	snprintf(port, sizeof(port), "%u", s->db_port);
-	const char *keys[] = { "host", "port", "dbname", "user", "password",
-		"application_name", "sslmode", NULL };
-	const char *values[] = { s->db_host, port, s->db_name, s->db_user,
-		s->db_password, "keycloak-ha-postgres", s->db_sslmode, NULL };
-	if (!s->db_sslmode)
-		keys[6] = NULL;
+	/* libpq takes several servers as comma-separated hosts and ports. */
+	char hosts[64 * 260], ports[64 * 8];
+	size_t ho = 0, po = 0;
+	if (s->n_db_addrs) {
+		for (size_t i = 0; i < s->n_db_addrs; i++) {
+			ho += (size_t)snprintf(hosts + ho, sizeof(hosts) - ho, "%s%s", i ? "," : "",
+					       s->db_addrs[i].host);
+			po += (size_t)snprintf(ports + po, sizeof(ports) - po, "%s%u", i ? "," : "",
+					       s->db_addrs[i].port);
+			if (ho >= sizeof(hosts) || po >= sizeof(ports))
+				break;
+		}
+	} else {
+		snprintf(hosts, sizeof(hosts), "%s", s->db_host);
+		snprintf(ports, sizeof(ports), "%u", s->db_port);
+	}
+	/* The user is always given: a container running as an arbitrary UID
+	 * has no passwd entry for libpq to take a default from. */
+	const char *keys[12] = { "host", "port", "dbname", "user", "password",
+		"application_name" };
+	const char *values[12] = { hosts, ports, s->db_name, s->db_user,
+		s->db_password, "keycloak-ha-postgres" };
+	size_t n = 6;
+	if (s->db_sslmode) {
+		keys[n] = "sslmode";
+		values[n++] = s->db_sslmode;
+	}
+	if (s->db_sslrootcert) {
+		keys[n] = "sslrootcert";
+		values[n++] = s->db_sslrootcert;
+	}
+	if (s->n_db_addrs > 1) {
+		/* As the datasource does: the server that accepts writes. */
+		keys[n] = "target_session_attrs";
+		values[n++] = "read-write";
+	}
+	keys[n] = NULL;
+	values[n] = NULL;
 
 	PGconn *conn = PQconnectStartParams(keys, values, 0);
 	if (!conn) {

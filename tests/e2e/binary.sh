@@ -48,4 +48,6 @@ status=0
 summary binary || status=1
 "$here/../unit/cli.sh" "$bin" || status=1
 "$here/../integration/wait_db.sh" "$bin" || status=1
+# TLS is linked into the static program: the same checks of the server.
+"$here/../integration/tls.sh" "$bin" || status=1
 [ "$status" = 0 ]

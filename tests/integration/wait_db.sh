@@ -51,6 +51,23 @@ t1=$(now_ms)
 if [ "$rc" = 0 ] && grep -q "database keycloak on 127.0.0.1:$port accepts the login of keycloak" "$tmp/err"; then ok; else fail "happy path (rc=$rc)"; fi
 echo "wait-db: happy path took $((t1 - t0)) ms"
 
+# 1b. Several servers (DB_ADDR=host:port,...): the first that accepts the
+# login counts; a closed port before it is passed over.
+wait_db DB_ADDR="127.0.0.1:1,127.0.0.1:$port"
+if [ "$rc" = 0 ]; then ok; else fail "second of two servers (rc=$rc)"; fi
+# The user name is always given explicitly: a process running as a UID
+# without a passwd entry (as OpenShift runs images) has no default for
+# libpq to take. Needs root to switch to such a UID.
+if [ "$(id -u)" = 0 ] && ! getent passwd 54321 >/dev/null; then
+	set +e
+	env -i PATH=/usr/bin:/bin DB_ADDR=127.0.0.1 DB_PORT="$port" DB_PASSWORD='pa ss"word' \
+		BIND=10.0.0.5 DB_WAIT_TIMEOUT=10 \
+		setpriv --reuid=54321 --regid=0 --clear-groups "$bin" wait-db >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	set -e
+	if [ "$rc" = 0 ]; then ok; else fail "as UID 54321 without a passwd entry (rc=$rc)"; fi
+fi
+
 # 2. Wrong password: refused at once (exit 77), says so, never shows it.
 t0=$(now_ms)
 wait_db DB_PASSWORD=wrong-secret-xyz

@@ -12,71 +12,8 @@ trap 'rm -rf "$tmp"' EXIT
 passed=0
 failed=0
 
-# run BINARY [ARGS...] [NAME=VALUE...]: the words that look like variable
-# assignments are the whole environment (env -i), so no inherited variable
-# can change a result; the others are the command line.
-run() {
-	local -a cmd=() vars=()
-	local w
-	for w in "$@"; do
-		if [[ $w =~ ^[A-Za-z_][A-Za-z0-9_]*= ]]; then
-			vars+=("$w")
-		else
-			cmd+=("$w")
-		fi
-	done
-	set +e
-	env -i PATH=/usr/bin:/bin "${vars[@]}" "${cmd[@]}" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	set -e
-}
-
-# expect CODE 'first stderr line (fixed string, may be a prefix)' -- ARGS...
-expect() {
-	local code=$1 want=$2
-	shift 3
-	run "$@"
-	local first
-	first=$(head -n 1 "$tmp/err")
-	if [ "$rc" = "$code" ] && [ "${first#"$want"}" != "$first" ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL: $*" >&2
-		echo "  want: $code '$want'" >&2
-		echo "  got:  $rc '$first'" >&2
-	fi
-}
-
-# expect_out CODE 'stdout line (exact)' -- ARGS...
-expect_out() {
-	local code=$1 want=$2
-	shift 3
-	run "$@"
-	if [ "$rc" = "$code" ] && grep -qxF -- "$want" "$tmp/out"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL: $*" >&2
-		echo "  want: $code, stdout line '$want'" >&2
-		echo "  got:  $rc; stdout:" >&2
-		sed 's/^/    /' "$tmp/out" >&2
-		sed 's/^/    err: /' "$tmp/err" >&2
-	fi
-}
-
-# never_shows SECRET -- ARGS...: the secret appears neither on stdout nor stderr.
-never_shows() {
-	local secret=$1
-	shift 2
-	run "$@"
-	if [ "$rc" -ge 126 ] || grep -qF -- "$secret" "$tmp/out" "$tmp/err"; then
-		failed=$((failed + 1))
-		echo "FAIL: secret shown: $*" >&2
-	else
-		passed=$((passed + 1))
-	fi
-}
+# shellcheck source=tests/lib/expect.sh
+. "$(dirname "$0")/../lib/expect.sh"
 
 P=DB_PASSWORD=pw
 B=BIND=10.0.0.5
@@ -136,9 +73,9 @@ expect 78 'keycloak-ha-postgres: error: DB_ADDR: contains a control character: "
 host" $P $B
 expect 78 'keycloak-ha-postgres: error: DB_PASSWORD: contains a control character' \
 	-- "$bin" render --print "DB_PASSWORD=a	b" $B
-expect 78 'keycloak-ha-postgres: error: DB_SSLMODE: expected one of disable, allow, prefer, require, verify-ca, verify-full; got "sometimes"' \
+expect 78 'keycloak-ha-postgres: error: DB_SSLMODE: expected one of disable, allow, prefer, require, verify-ca, verify-full, got "sometimes"' \
 	-- "$bin" render --print DB_SSLMODE=sometimes $P $B
-expect 78 'keycloak-ha-postgres: error: DB_WAIT_TIMEOUT: expected a number of seconds (0-86400), got "-1"' \
+expect 78 'keycloak-ha-postgres: error: DB_WAIT_TIMEOUT: expected a duration such as 300, 90s, 5m or 1h (at most 604800 s), got "-1"' \
 	-- "$bin" render --print DB_WAIT_TIMEOUT=-1 $P $B
 expect 78 'keycloak-ha-postgres: error: KEYCLOAK_PASSWORD: is not set, but KEYCLOAK_USER is' \
 	-- "$bin" render --print KEYCLOAK_USER=admin $P $B
@@ -181,17 +118,17 @@ expect 78 'keycloak-ha-postgres: error: JGROUPS_DISCOVERY_PROPERTIES: property a
 # Secrets from files.
 printf 'from-file\n' >"$tmp/pw"
 printf 'crlf\r\n' >"$tmp/pw-crlf"
-expect_out 0 "DB_PASSWORD=********	(DB_PASSWORD)" -- "$bin" render --print DB_PASSWORD_FILE="$tmp/pw" $B
-expect_out 0 "DB_USER=fileuser	(DB_USER)" -- "$bin" render --print DB_USER_FILE=<(printf 'fileuser\n') $P $B
+expect_out 0 "DB_PASSWORD=********	(DB_PASSWORD_FILE)" -- "$bin" render --print DB_PASSWORD_FILE="$tmp/pw" $B
+expect_out 0 "DB_USER=fileuser	(DB_USER_FILE)" -- "$bin" render --print DB_USER_FILE=<(printf 'fileuser\n') $P $B
 expect 78 'keycloak-ha-postgres: error: DB_PASSWORD and DB_PASSWORD_FILE are both set; set only one' \
 	-- "$bin" render --print DB_PASSWORD=x DB_PASSWORD_FILE="$tmp/pw" $B
 expect 66 "keycloak-ha-postgres: error: DB_PASSWORD_FILE: cannot read $tmp/missing: No such file or directory" \
 	-- "$bin" render --print DB_PASSWORD_FILE="$tmp/missing" $B
 expect 78 'keycloak-ha-postgres: error: DB_PASSWORD_FILE: is empty' -- "$bin" render --print DB_PASSWORD_FILE= $B
 # The file's value takes part in conflict checks like a variable's.
-expect 78 'keycloak-ha-postgres: error: DB_PASSWORD conflicts with POSTGRES_PASSWORD' \
+expect 78 'keycloak-ha-postgres: error: DB_PASSWORD_FILE conflicts with POSTGRES_PASSWORD' \
 	-- "$bin" render --print DB_PASSWORD_FILE="$tmp/pw" POSTGRES_PASSWORD=other $B
-expect_out 0 "DB_PASSWORD=********	(DB_PASSWORD)" -- "$bin" render --print \
+expect_out 0 "DB_PASSWORD=********	(DB_PASSWORD_FILE)" -- "$bin" render --print \
 	DB_PASSWORD_FILE="$tmp/pw-crlf" POSTGRES_PASSWORD=crlf $B
 never_shows from-file -- "$bin" render --print DB_PASSWORD_FILE="$tmp/pw" POSTGRES_PASSWORD=other $B
 

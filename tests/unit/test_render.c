@@ -789,6 +789,132 @@ static void test_owners(void)
 }
 
 /* Same input, same bytes; rendering the output again changes nothing. */
+/* Attribute attr of the element at path, into buf; 1 found. */
+static int attr_at(struct rendered *r, const char *const *path, const char *attr,
+		   char *buf, size_t len)
+{
+	struct xml_element el;
+
+	return walk(&r->doc, &r->root, &el, path) &&
+	       xml_attr_value(&r->doc, &el, attr, buf, len) == 1;
+}
+
+/* The settings beyond the database and the cluster: each edits its
+ * subsystem, and each left unset leaves the distribution's value. */
+static void test_server_settings(void)
+{
+	static struct db_address addrs[] = { { "db1", 5432 }, { "fd00::2", 5433 } };
+	struct settings s = base_settings();
+	struct rendered r;
+	struct xml_element ds, el;
+	char buf[512];
+	const char *const jpa_schema[] = {
+		"profile", NULL, NULL,
+		"subsystem", "xmlns", "^urn:jboss:domain:keycloak-server:",
+		"spi", "name", "connectionsJpa", "provider", "name", "default",
+		"properties", NULL, NULL, "property", "name", "schema", NULL};
+	const char *const hostname_spi[] = {
+		"profile", NULL, NULL,
+		"subsystem", "xmlns", "^urn:jboss:domain:keycloak-server:",
+		"spi", "name", "hostname", NULL};
+	const char *const fixed_host[] = {
+		"profile", NULL, NULL,
+		"subsystem", "xmlns", "^urn:jboss:domain:keycloak-server:",
+		"spi", "name", "hostname", "provider", "name", "fixed",
+		"properties", NULL, NULL, "property", "name", "hostname", NULL};
+	const char *const frontend[] = {
+		"profile", NULL, NULL,
+		"subsystem", "xmlns", "^urn:jboss:domain:keycloak-server:",
+		"spi", "name", "hostname", "provider", "name", "default",
+		"properties", NULL, NULL, "property", "name", "frontendUrl", NULL};
+	const char *const http_listener[] = {
+		"profile", NULL, NULL,
+		"subsystem", "xmlns", "^urn:jboss:domain:undertow:",
+		"server", "name", "default-server", "http-listener", "name", "default", NULL};
+	const char *const https_listener[] = {
+		"profile", NULL, NULL,
+		"subsystem", "xmlns", "^urn:jboss:domain:undertow:",
+		"server", "name", "default-server", "https-listener", "name", "https", NULL};
+	const char *const kc_level[] = {
+		"profile", NULL, NULL,
+		"subsystem", "xmlns", "^urn:jboss:domain:logging:",
+		"logger", "category", "org.keycloak", "level", NULL, NULL, NULL};
+	const char *const root_level[] = {
+		"profile", NULL, NULL,
+		"subsystem", "xmlns", "^urn:jboss:domain:logging:",
+		"root-logger", NULL, NULL, "level", NULL, NULL, NULL};
+	const char *const console_level[] = {
+		"profile", NULL, NULL,
+		"subsystem", "xmlns", "^urn:jboss:domain:logging:",
+		"console-handler", "name", "CONSOLE", "level", NULL, NULL, NULL};
+
+	/* Unset: the distribution's own values stay. */
+	CHECK(render(&s, &r) == 0);
+	CHECK(!walk(&r.doc, &r.root, &el, jpa_schema));
+	CHECK(attr_at(&r, frontend, "value", buf, sizeof(buf)));
+	CHECK_STR(buf, "${keycloak.frontendUrl:}");
+	CHECK(!attr_at(&r, http_listener, "proxy-address-forwarding", buf, sizeof(buf)));
+	CHECK(!walk(&r.doc, &r.root, &el, kc_level));
+	CHECK(attr_at(&r, console_level, "name", buf, sizeof(buf)));
+	CHECK_STR(buf, "INFO");
+	release(&r);
+
+	s.db_addrs = addrs;
+	s.n_db_addrs = 2;
+	s.db_sslrootcert = "/etc/ssl/db ca.pem";
+	s.db_schema = "kc";
+	s.frontend_url = "https://sso.example.com/auth?a=1&b=${x}";
+	s.proxy_address_forwarding = TRI_TRUE;
+	s.log_level = "DEBUG";
+	s.root_log_level = "WARN";
+	CHECK(render(&s, &r) == 0);
+	CHECK(get_datasource(&r.doc, &r.root, "KeycloakDS", &ds));
+	CHECK(child_text(&r.doc, &ds, "connection-url", buf, sizeof(buf)));
+	CHECK_STR(buf, "jdbc:postgresql://db1:5432,[fd00::2]:5433/keycloak"
+		       "?targetServerType=primary&sslrootcert=/etc/ssl/db%20ca.pem");
+	CHECK(attr_at(&r, jpa_schema, "value", buf, sizeof(buf)));
+	CHECK_STR(buf, "kc");
+	CHECK(attr_at(&r, frontend, "value", buf, sizeof(buf)));
+	/* "${" doubled: WildFly reads the URL literally. */
+	CHECK_STR(buf, "https://sso.example.com/auth?a=1&b=$${x}");
+	CHECK(walk(&r.doc, &r.root, &el, hostname_spi));
+	CHECK(!walk(&r.doc, &r.root, &el, fixed_host));
+	CHECK(attr_at(&r, http_listener, "proxy-address-forwarding", buf, sizeof(buf)));
+	CHECK_STR(buf, "true");
+	CHECK(attr_at(&r, https_listener, "proxy-address-forwarding", buf, sizeof(buf)));
+	CHECK_STR(buf, "true");
+	CHECK(attr_at(&r, kc_level, "name", buf, sizeof(buf)));
+	CHECK_STR(buf, "DEBUG");
+	CHECK(attr_at(&r, root_level, "name", buf, sizeof(buf)));
+	CHECK_STR(buf, "WARN");
+	/* The console passes what the more verbose of the two lets through. */
+	CHECK(attr_at(&r, console_level, "name", buf, sizeof(buf)));
+	CHECK_STR(buf, "DEBUG");
+	release(&r);
+
+	/* The fixed hostname provider, and a quieter level: the console is
+	 * not made quieter than the distribution's. */
+	s = base_settings();
+	s.hostname = "sso.example.com";
+	s.https_port = 8443;
+	s.always_https = TRI_FALSE;
+	s.proxy_address_forwarding = TRI_FALSE;
+	s.root_log_level = "ERROR";
+	CHECK(render(&s, &r) == 0);
+	CHECK(attr_at(&r, fixed_host, "value", buf, sizeof(buf)));
+	CHECK_STR(buf, "sso.example.com");
+	CHECK(walk(&r.doc, &r.root, &el, hostname_spi));
+	CHECK(child_text(&r.doc, &el, "default-provider", buf, sizeof(buf)));
+	CHECK_STR(buf, "fixed");
+	CHECK(attr_at(&r, http_listener, "proxy-address-forwarding", buf, sizeof(buf)));
+	CHECK_STR(buf, "false");
+	CHECK(attr_at(&r, root_level, "name", buf, sizeof(buf)));
+	CHECK_STR(buf, "ERROR");
+	CHECK(attr_at(&r, console_level, "name", buf, sizeof(buf)));
+	CHECK_STR(buf, "INFO");
+	release(&r);
+}
+
 static void test_deterministic(void)
 {
 	struct settings s = base_settings();
@@ -827,6 +953,7 @@ int main(int argc, char **argv)
 	test_bad_dist();
 	test_jgroups();
 	test_owners();
+	test_server_settings();
 	test_deterministic();
 	free(dist);
 	return harness_summary("test_render");

@@ -16,6 +16,14 @@ failed=0
 mkdir -p "$tmp/home/standalone/configuration"
 cp "$dist_home/standalone/configuration/standalone-ha.xml" "$tmp/home/standalone/configuration/"
 printf 'file-secret\n' >"$tmp/pw"
+cat >"$tmp/kc.conf" <<'CONF'
+DB_ADDR = ["db1:5433", "[fd00::1]:5434", "db3"];
+JGROUPS_DISCOVERY_PROTOCOL = "TCPPING";
+JGROUPS_DISCOVERY_PROPERTIES = { initial_hosts = "a[7600],b[7600]"; port_range = 0; };
+PROXY_ADDRESS_FORWARDING = true;
+CACHE_OWNERS_COUNT = 3;
+CONF
+printf 'DB_PORT = ;\n' >"$tmp/bad.conf"
 
 # vg EXPECTED_RC [NAME=VALUE...] -- ARGS...
 vg() {
@@ -48,6 +56,15 @@ vg 78 DB_PASSWORD=x POSTGRES_PASSWORD=y -- render
 vg 66 DB_PASSWORD_FILE="$tmp/missing" -- render
 vg 69 DB_PASSWORD=x DB_ADDR=127.0.0.1 DB_PORT=1 DB_WAIT_TIMEOUT=1 -- wait-db
 vg 64 -- nonsense
+# The configuration file, the command line and every optional part of the
+# rendering; a file with a syntax error; a typo warning.
+vg 0 DB_PASSWORD=x DB_SCHEMA=kc KEYCLOAK_LOGLEVEL=debug ROOT_LOGLEVEL=warn \
+	KEYCLOAK_HOSTNAME=sso.example.com KEYCLOAK_HTTPS_PORT=443 KEYCLOAK_ALWAYS_HTTPS=true \
+	DB_SSLMODE=verify-full DB_SSLROOTCERT="$tmp/pw" KEYCLOAK_IMPORT="$tmp/pw" DB_PROT=1 \
+	-- --config "$tmp/kc.conf" --set CACHE_OWNERS_AUTH_SESSIONS_COUNT=2 render
+vg 0 DB_PASSWORD=x KEYCLOAK_FRONTEND_URL=https://sso.example.com/auth -- --config "$tmp/kc.conf" render --print
+vg 78 DB_PASSWORD=x -- --config "$tmp/bad.conf" render
+vg 64 DB_PASSWORD=x -- --set NOPE=1 render
 
 echo "valgrind: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,0 +1,158 @@
+#!/bin/bash
+# End-to-end test of the settings beyond the 2015 guide's, on the real
+# images: one PostgreSQL container that accepts logins over TLS only, and
+# one Keycloak node configured through the configuration file (at its
+# default path), secret files (DB_PASSWORD_FILE, KEYCLOAK_PASSWORD_FILE) and
+# variables.
+#
+# Checks what a user would: the node serves HTTP; the datasource really
+# talks TLS, verified against the test's CA (pg_stat_ssl on the server);
+# Keycloak's tables are in DB_SCHEMA; the realm of KEYCLOAK_IMPORT exists;
+# its issuer is KEYCLOAK_FRONTEND_URL; the admin from the secret file can
+# log in; KEYCLOAK_LOGLEVEL=DEBUG reaches the log; a misspelt variable is
+# named with the right spelling.
+#
+# Environment: KEYCLOAK_IMAGE, POSTGRES_IMAGE (required), ENGINE,
+#   E2E_BOOT_TIMEOUT (seconds, default 360), E2E_LOG_DIR.
+set -eu
+
+test_dir=$(cd "$(dirname "$0")" && pwd)
+repo_dir=$(cd "$test_dir/../.." && pwd)
+# shellcheck source=tests/lib/engine.sh
+. "$repo_dir/tests/lib/engine.sh"
+# shellcheck source=tests/lib/check.sh
+. "$repo_dir/tests/lib/check.sh"
+
+: "${KEYCLOAK_IMAGE:?set KEYCLOAK_IMAGE to the Keycloak image to test}"
+: "${POSTGRES_IMAGE:?set POSTGRES_IMAGE to the PostgreSQL image to test}"
+boot_timeout=${E2E_BOOT_TIMEOUT:-360}
+log_dir=${E2E_LOG_DIR:-$repo_dir/out/test/e2e}
+frontend=https://sso.example.test/auth
+
+engine_detect
+run_id=$(engine_unique_name khp-features)
+network=$run_id-net
+db=$run_id-postgres
+node=$run_id-kc
+tmp=$(mktemp -d)
+containers=("$db" "$node")
+
+finish() {
+	local status=$?
+	trap - EXIT
+	mkdir -p "$log_dir"
+	for name in "${containers[@]}"; do
+		engine logs "$name" >"$log_dir/features-${name#"$run_id"-}.log" 2>&1 || true
+	done
+	engine_remove "${containers[@]}" >/dev/null 2>&1 || true
+	engine_network_remove "$network" || true
+	rm -rf "$tmp"
+	[ "$status" = 0 ] || [ "$failed" != 0 ] || failed=1
+	summary e2e-features
+}
+trap finish EXIT
+trap 'exit 1' HUP INT TERM
+
+# Certificates: a CA of this test and a server certificate for the name
+# the node uses, "postgres".
+mkdir -p "$tmp/certs" "$tmp/secrets" "$tmp/import" "$tmp/etc"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=e2e-ca \
+	-keyout "$tmp/certs/ca.key" -out "$tmp/certs/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=postgres -keyout "$tmp/certs/server.key" \
+	-out "$tmp/certs/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:postgres\n' >"$tmp/certs/san.ext"
+openssl x509 -req -in "$tmp/certs/server.csr" -CA "$tmp/certs/ca.pem" -CAkey "$tmp/certs/ca.key" \
+	-CAcreateserial -days 2 -extfile "$tmp/certs/san.ext" -out "$tmp/certs/server.pem" 2>/dev/null
+chmod 644 "$tmp/certs/"*
+
+# Secrets as Docker and Kubernetes mount them: files of the server's user.
+printf 'db-secret-pw\n' >"$tmp/secrets/db"
+printf 'admin-secret-pw\n' >"$tmp/secrets/admin"
+chown 1000 "$tmp/secrets/db" "$tmp/secrets/admin"
+chmod 400 "$tmp/secrets/db" "$tmp/secrets/admin"
+printf '{"realm": "e2e-import", "enabled": true}\n' >"$tmp/import/realm.json"
+cat >"$tmp/etc/keycloak-ha.conf" <<'CONF'
+# Baked into a derived image, or mounted: no secrets here.
+DB_ADDR = ["postgres:5432"];
+DB_SCHEMA = "kc";
+DB_SSLMODE = "verify-full";
+DB_SSLROOTCERT = "/certs/ca.pem";
+KEYCLOAK_LOGLEVEL = "DEBUG";
+PROXY_ADDRESS_FORWARDING = true;
+CONF
+chmod 644 "$tmp/etc/keycloak-ha.conf" "$tmp/import/realm.json"
+chmod 755 "$tmp" "$tmp/certs" "$tmp/secrets" "$tmp/import" "$tmp/etc"
+
+engine_network_create "$network"
+# The PostgreSQL image's entrypoint, with TLS switched on by arguments; the
+# key is copied for the server's user first (it refuses a key others can
+# read), which is what this small shell does before exec'ing it.
+engine_run "$db" --network "$network" --network-alias postgres \
+	-v "$tmp/certs:/certs:ro" \
+	-e POSTGRES_DATABASE=keycloak -e POSTGRES_USER=keycloak -e POSTGRES_PASSWORD=db-secret-pw \
+	--entrypoint /bin/sh "$POSTGRES_IMAGE" -c \
+	'install -o postgres -m 600 /certs/server.key /certs/server.pem /tmp/ &&
+	 exec /usr/local/bin/keycloak-ha-postgres postgres -c ssl=on \
+		-c ssl_cert_file=/tmp/server.pem -c ssl_key_file=/tmp/server.key'
+if engine_wait_log "$db" 'database system is ready to accept connections' 120; then
+	pass_db=1
+else
+	pass_db=0
+fi
+check "postgres with TLS is ready" test "$pass_db" = 1
+psql_db() {
+	engine exec "$db" psql -U postgres -d keycloak -v ON_ERROR_STOP=1 -qAt -c "$1"
+}
+psql_db "CREATE SCHEMA kc AUTHORIZATION keycloak" >/dev/null
+
+start=$SECONDS
+engine_run "$node" --network "$network" --hostname kc1 \
+	-v "$tmp/etc:/etc/keycloak-ha-postgres:ro" -v "$tmp/certs:/certs:ro" \
+	-v "$tmp/secrets:/run/secrets:ro" -v "$tmp/import:/import:ro" \
+	-e DB_PASSWORD_FILE=/run/secrets/db -e KEYCLOAK_USER=admin \
+	-e KEYCLOAK_PASSWORD_FILE=/run/secrets/admin -e KEYCLOAK_IMPORT=/import/realm.json \
+	-e KEYCLOAK_FRONTEND_URL="$frontend" -e KEYCLOAK_LOGLEVLE=DEBUG \
+	"$KEYCLOAK_IMAGE"
+ip=$(engine_ip "$node" "$network")
+
+up=""
+while [ $((SECONDS - start)) -lt "$boot_timeout" ]; do
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://$ip:8080/auth/" || true)
+	if [ "$code" = 200 ]; then
+		up=$((SECONDS - start))
+		break
+	fi
+	engine_is_running "$node" || break
+	sleep 2
+done
+check "the node serves HTTP 200 (after ${up:-no answer}s)" test -n "$up"
+engine logs "$node" >"$tmp/node.log" 2>&1 || true
+
+count=$(psql_db "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+	WHERE a.usename = 'keycloak' AND s.ssl" || echo 0)
+plain=$(psql_db "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+	WHERE a.usename = 'keycloak' AND NOT s.ssl" || echo 1)
+check "the datasource's connections use TLS ($count with TLS, $plain without)" \
+	test "$count" -gt 0 -a "$plain" = 0
+tables=$(psql_db "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'kc'" || echo 0)
+check "Keycloak's tables are in DB_SCHEMA kc ($tables tables)" test "$tables" -gt 50
+public=$(psql_db "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'" ||
+	echo x)
+check "and none in public ($public)" test "$public" = 0
+
+issuer=$(curl -s --max-time 10 "http://$ip:8080/auth/realms/e2e-import/.well-known/openid-configuration" |
+	sed -n 's/.*"issuer":"\([^"]*\)".*/\1/p')
+check "the imported realm exists, its issuer is KEYCLOAK_FRONTEND_URL ($issuer)" \
+	test "$issuer" = "$frontend/realms/e2e-import"
+
+token=$(curl -s --max-time 30 --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
+	--data-urlencode username=admin --data-urlencode password=admin-secret-pw \
+	"http://$ip:8080/auth/realms/master/protocol/openid-connect/token" |
+	sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+check "the admin from KEYCLOAK_PASSWORD_FILE logs in" test -n "$token"
+
+check "KEYCLOAK_LOGLEVEL=DEBUG reaches the server log" grep -q 'DEBUG \[org\.keycloak' "$tmp/node.log"
+check "a misspelt variable is named with the right spelling" \
+	grep -q 'KEYCLOAK_LOGLEVLE is set but no setting reads it; did you mean KEYCLOAK_LOGLEVEL?' \
+	"$tmp/node.log"
+check "no secret in the node's log" fails grep -qE 'db-secret-pw|admin-secret-pw' "$tmp/node.log"

@@ -27,7 +27,8 @@ CHECK_DETAIL=$work/detail
 
 # Smoke sizes: enough to exercise every path, small enough for ~1 minute.
 export BENCH_REPS=2 BENCH_CLI_REPS=1 BENCH_INNER=5 BENCH_READY_RUNS=3 BENCH_READY_MAX_DELAY=2
-export BENCH_GROWTH_HOSTS="10 3000" BENCH_CLI_MODES=batch
+export BENCH_GROWTH_HOSTS="10 3000" BENCH_GROWTH_ENTRIES="10 100" BENCH_FILE_INNER=2
+export BENCH_CLI_MODES=batch
 if [ -z "${KEYCLOAK_IMAGE:-}" ] || ! { engine_detect && engine_image_exists "$KEYCLOAK_IMAGE"; }; then
 	echo "bench-smoke: no Keycloak image; the jboss-cli baseline is left out"
 	unset KEYCLOAK_IMAGE
@@ -63,7 +64,10 @@ fi
 check "the three configurations mean the same" has '^Same meaning: \*\*yes\*\*'
 check "readiness rows for both waiters" has '^\| TCP connect once a second \(baseline\) \| [0-9.]+ ms'
 check "growth rows for each size" has "^\| 3000 \| $num \| $num \| $num \| [0-9.]+x \| -?[0-9.]+ µs \| $num \|$"
-check "growth verdict" has '^Linear: \*\*yes\*\*'
+check "growth rows for the file case" has "^\| 100 \| $num \| $num \| $num \| [0-9.]+x \| -?[0-9.]+ µs \| $num \|$"
+host_verdict() { [ "$(grep -E '^Linear: \*\*(yes|no)\*\*' "$report" | head -n 1 | cut -c1-15)" = 'Linear: **yes**' ]; }
+check "growth verdict for the host list" host_verdict
+check "growth verdict for the file" has '^Linear: \*\*(yes|no)\*\*. From 10 to 100 each entry'
 
 # The raw samples: a header, then "name<TAB>number..." lines, as many as asked.
 tsv_ok() {
@@ -75,7 +79,7 @@ config_rows=4
 [ "$with_cli" = no ] || config_rows=5
 check "config.tsv well-formed" tsv_ok "$smoke/config.tsv" "$config_rows"
 check "readiness.tsv well-formed" tsv_ok "$smoke/readiness.tsv" 6
-check "growth.tsv well-formed" tsv_ok "$smoke/growth.tsv" 4
+check "growth.tsv well-formed" tsv_ok "$smoke/growth.tsv" 8
 
 # Controls of the comparison by meaning.
 # shellcheck source=build/versions
@@ -104,8 +108,8 @@ printf '%s\n' "${props//,/$'\n'}" >"$KEYCLOAK_HOME/standalone/configuration/stan
 STANDIN
 chmod +x "$work/quadratic"
 quadratic_is_not_linear() {
-	! BENCH_OUT=$work/quadratic-out BENCH_PROGRAM=$work/quadratic BENCH_REPS=1 BENCH_INNER=3 \
-		BENCH_GROWTH_HOSTS="10 1000 3000" tests/bench/growth.sh >"$work/detail" 2>&1 &&
+	BENCH_OUT=$work/quadratic-out BENCH_PROGRAM=$work/quadratic BENCH_REPS=1 BENCH_INNER=3 \
+		BENCH_GROWTH_HOSTS="10 1000 3000" BENCH_GROWTH_ENTRIES="" tests/bench/growth.sh >"$work/detail" 2>&1 &&
 		grep -q '^Linear: \*\*no\*\*' "$work/quadratic-out/growth.md"
 }
 check "growth says 'not linear' for quadratic work" quadratic_is_not_linear

@@ -24,7 +24,7 @@ export OUT ENGINE KEYCLOAK_IMAGE POSTGRES_IMAGE VERSION
 .DEFAULT_GOAL := all
 .PHONY: all help entrypoint dist test-build images keycloak-image postgres-image push fetch \
 	test test-unit test-integration test-e2e cluster cluster-down host-setup clean \
-	fuzz fuzz-build
+	fuzz fuzz-build bench
 
 all: entrypoint images
 
@@ -41,6 +41,8 @@ help:
 	@echo "  make test            every test: unit, integration, images and a real cluster"
 	@echo "  make test-unit | test-integration | test-e2e"
 	@echo "  make fuzz            run every fuzzer for FUZZ_SECONDS (default $(FUZZ_SECONDS)) each"
+	@echo "  make bench           measure against the approaches in use (baselines built"
+	@echo "                       from the same distribution); writes BENCHMARKS.md"
 	@echo "  make clean"
 	@echo ""
 	@echo "Variables (current value):"
@@ -223,6 +225,12 @@ test-integration: test-build
 
 test-e2e: images
 	@tests/run e2e
+
+# The benchmarks (tests/bench/run); not part of `make test`, which runs only
+# their smoke test.
+bench: host-setup
+	@$(RUN_ENV) $(MAKE) --no-print-directory entrypoint dist images
+	@$(RUN_ENV) BENCH_REPORT=$(CURDIR)/BENCHMARKS.md tests/bench/run
 
 clean:
 	rm -rf $(OUT)/bin $(OUT)/host $(OUT)/fuzz $(OUT)/host-libconfig

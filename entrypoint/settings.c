@@ -35,7 +35,13 @@
 /* A secret file larger than this is certainly not a password. */
 #define SECRET_FILE_MAX 65536
 /* A configuration file larger than this is a mistake. */
-#define CONFIG_FILE_MAX (4 * 1024 * 1024)
+#define CONFIG_FILE_MAX (1024 * 1024)
+/* Settings in it, group members included: far more than there are, and
+ * few enough that libconfig's quadratic duplicate check stays cheap. */
+#define CONFIG_MAX_SETTINGS 1000
+/* Properties of the discovery protocol: each is checked against the
+ * earlier ones, so their number is bounded too. */
+#define MAX_PROPERTIES 256
 /* Servers in DB_ADDR. */
 #define MAX_DB_ADDRS 64
 /* Values are echoed in messages at most this long. */
@@ -649,6 +655,10 @@ static int parse_properties(const char *var, const char *text, struct settings *
 				log_error("%s: ends with a comma", var);
 				return EXIT_CONFIG;
 			}
+		}
+		if (s->n_jgroups_properties == MAX_PROPERTIES) {
+			log_error("%s: more than %d properties", var, MAX_PROPERTIES);
+			return EXIT_CONFIG;
 		}
 		struct property *grown = realloc(s->jgroups_properties,
 			(s->n_jgroups_properties + 1) * sizeof(*grown));
@@ -1277,6 +1287,40 @@ static const char **refuse_include(config_t *cfg, const char *dir, const char *p
 }
 
 /*
+ * The number of settings in a configuration file: its '=' and ':' outside
+ * strings and comments. libconfig checks each new setting against every
+ * earlier one of its group, so its time grows with the square of that
+ * number; the file is refused before it is parsed when there are too many.
+ */
+static size_t count_assignments(const char *text)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++)
+				if (*p == '\\' && p[1])
+					p++;
+			if (!*p)
+				break;
+		} else if (*p == '#' || (*p == '/' && p[1] == '/')) {
+			while (*p && *p != '\n')
+				p++;
+			if (!*p)
+				break;
+		} else if (*p == '/' && p[1] == '*') {
+			const char *end = strstr(p + 2, "*/");
+			if (!end)
+				break;
+			p = end + 1;
+		} else if (*p == '=' || *p == ':') {
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
  * Parse a configuration file's text (libconfig syntax) into NAME=value
  * entries. Every name must be a variable some setting reads. A file that
  * others can read must not hold a secret.
@@ -1288,6 +1332,10 @@ int settings_parse_config(const char *path, const char *text, int world_readable
 	int rc = 0;
 
 	memset(f, 0, sizeof(*f));
+	if (count_assignments(text) > CONFIG_MAX_SETTINGS) {
+		log_error("%s: more than %d settings", path, CONFIG_MAX_SETTINGS);
+		return EXIT_CONFIG;
+	}
 	config_init(&cfg);
 	config_set_include_func(&cfg, refuse_include);
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {

@@ -209,6 +209,11 @@ bad 66 "$tmp/dir: cannot read: Is a directory" "$bin" --config "$tmp/dir" render
 bad 78 "$tmp/nul: contains a NUL byte" "$bin" --config "$tmp/nul" render --print $P $B
 bad 78 'KEYCLOAK_HA_CONFIG: expected an absolute path' "${R[@]}" KEYCLOAK_HA_CONFIG=kc.conf $P $B
 bad 78 'KEYCLOAK_HA_CONFIG: is empty' "${R[@]}" KEYCLOAK_HA_CONFIG= $P $B
+many=$(for i in $(seq 1001); do printf 'DB_PORT%d = 1;\n' "$i"; done)
+conf many.conf "$many"
+bad 78 "$tmp/many.conf: more than 1000 settings" "$bin" --config "$tmp/many.conf" render --print $P $B
+props=$(for i in $(seq 257); do printf 'p%d=1,' "$i"; done)
+bad 78 'JGROUPS_DISCOVERY_PROPERTIES: more than 256 properties' "${R[@]}" "JGROUPS_DISCOVERY_PROPERTIES=${props%,}" $P $B
 # --- The command line -------------------------------------------------------
 bad 64 '--set DB_PROT: not a setting; did you mean DB_PORT?' "$bin" --set=DB_PROT=1 render --print $P $B
 bad 64 '--set DB_PORT: expected NAME=VALUE' "$bin" --set DB_PORT render --print $P $B

@@ -47,14 +47,31 @@
 #define JCA_POSTGRES "org.jboss.jca.adapters.jdbc.extensions.postgres."
 
 /* JGROUPSPING as JGroups' JDBC_PING reads and writes it (own_addr,
- * cluster_name, ping_data), in PostgreSQL's types; "IF NOT EXISTS" because
- * every node runs it at every start. */
+ * cluster_name, ping_data), in PostgreSQL's types, plus the time a row was
+ * written; "IF NOT EXISTS" because every node runs it at every start, and
+ * the ALTER adds the column to a table an older image created. */
 #define JDBC_PING_INITIALIZE_SQL                                              \
 	"CREATE TABLE IF NOT EXISTS JGROUPSPING ("                            \
 	"own_addr varchar(200) NOT NULL, "                                    \
 	"cluster_name varchar(200) NOT NULL, "                                \
 	"ping_data bytea, "                                                   \
-	"constraint PK_JGROUPSPING PRIMARY KEY (own_addr, cluster_name))"
+	"updated timestamptz NOT NULL DEFAULT now(), "                        \
+	"constraint PK_JGROUPSPING PRIMARY KEY (own_addr, cluster_name)); "   \
+	"ALTER TABLE JGROUPSPING ADD COLUMN IF NOT EXISTS "                   \
+	"updated timestamptz NOT NULL DEFAULT now()"
+
+/* A crashed cluster leaves its rows behind, the dead coordinator's among
+ * them, and a node that finds them sends its join requests to that
+ * coordinator ten times before it starts alone. The coordinator of a live
+ * cluster rewrites every member's row every JDBC_PING_REFRESH_MS at most
+ * (the "info writer"), so a row that has not been written for
+ * JDBC_PING_STALE is no member's, and discovery reads no such row. */
+#define JDBC_PING_REFRESH_MS "2000"
+#define JDBC_PING_STALE "10 seconds"
+#define JDBC_PING_SELECT_SQL                                                  \
+	"SELECT ping_data, own_addr, cluster_name FROM JGROUPSPING "          \
+	"WHERE cluster_name=? AND updated > now() - interval '"               \
+	JDBC_PING_STALE "'"
 
 /* Edits per document: one datasource, one driver, a channel, a discovery
  * protocol, seven caches, and a few of the keycloak-server, undertow and
@@ -656,9 +673,17 @@ static int add_discovery(struct render *r, struct xml_buf *b, size_t at,
 		const char *value;
 	} jdbc_ping_defaults[] = {
 		{"initialize_sql", JDBC_PING_INITIALIZE_SQL},
-		/* Rows of crashed nodes otherwise linger and are probed. */
+		{"select_all_pingdata_sql", JDBC_PING_SELECT_SQL},
+		/* At every view change the coordinator empties the table and
+		 * writes the members' rows (without update_store_on_view_change
+		 * it only writes them when a member left, so a join would leave
+		 * the table empty); the rows of crashed members go with it. */
 		{"remove_all_data_on_view_change", "true"},
 		{"remove_old_coords_on_view_change", "true"},
+		{"update_store_on_view_change", "true"},
+		/* The info writer stops after this many writes: never, here. */
+		{"info_writer_sleep_time", JDBC_PING_REFRESH_MS},
+		{"info_writer_max_writes_after_view", "2147483647"},
 	};
 	const struct settings *s = r->s;
 	const char *proto = s->jgroups_protocol ? s->jgroups_protocol : "JDBC_PING";

@@ -6,7 +6,8 @@
 #          variable (BENCH_GROWTH_HOSTS, default 10 100 1000 3000 7000; the
 #          kernel caps one environment string at 128 KiB);
 #   file   a configuration file (--config) whose JGROUPS_DISCOVERY_PROPERTIES
-#          group has N entries (BENCH_GROWTH_ENTRIES, default 10 100 300 1000;
+#          group has N entries (BENCH_GROWTH_ENTRIES, default 10 50 100 250:
+#          the entrypoint takes at most 256 properties and 1000 settings;
 #          empty: the case is left out).
 # Each sample is the mean of BENCH_INNER runs (BENCH_FILE_INNER for the file)
 # of `render`, process start included; the sizes take turns within each
@@ -176,7 +177,7 @@ table() {
 }
 
 host_sizes=${BENCH_GROWTH_HOSTS:-10 100 1000 3000 7000}
-entry_sizes=${BENCH_GROWTH_ENTRIES-10 100 300 1000}
+entry_sizes=${BENCH_GROWTH_ENTRIES-10 50 100 250}
 measure hosts "$host_sizes" "${BENCH_INNER:-50}"
 [ -z "$entry_sizes" ] || measure file "$entry_sizes" "${BENCH_FILE_INNER:-5}"
 

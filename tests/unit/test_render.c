@@ -655,11 +655,25 @@ static void test_jgroups(void)
 			  "CREATE TABLE IF NOT EXISTS JGROUPSPING ("
 			  "own_addr varchar(200) NOT NULL, "
 			  "cluster_name varchar(200) NOT NULL, "
-			  "ping_data bytea, constraint PK_JGROUPSPING "
-			  "PRIMARY KEY (own_addr, cluster_name))"));
+			  "ping_data bytea, "
+			  "updated timestamptz NOT NULL DEFAULT now(), "
+			  "constraint PK_JGROUPSPING "
+			  "PRIMARY KEY (own_addr, cluster_name)); "
+			  "ALTER TABLE JGROUPSPING ADD COLUMN IF NOT EXISTS "
+			  "updated timestamptz NOT NULL DEFAULT now()"));
+	/* Rows nobody rewrote for 10 s are not read: the coordinator
+	 * rewrites them every 2 s at most, for ever. */
+	CHECK(property_is(&r, &p, "select_all_pingdata_sql",
+			  "SELECT ping_data, own_addr, cluster_name FROM "
+			  "JGROUPSPING WHERE cluster_name=? AND updated > now() "
+			  "- interval '10 seconds'"));
+	CHECK(property_is(&r, &p, "info_writer_sleep_time", "2000"));
+	CHECK(property_is(&r, &p, "info_writer_max_writes_after_view",
+			  "2147483647"));
 	CHECK(property_is(&r, &p, "remove_all_data_on_view_change", "true"));
 	CHECK(property_is(&r, &p, "remove_old_coords_on_view_change", "true"));
-	CHECK(count_properties(&r, &p) == 3);
+	CHECK(property_is(&r, &p, "update_store_on_view_change", "true"));
+	CHECK(count_properties(&r, &p) == 7);
 	CHECK(stack_unchanged(&r, "udp"));
 	release(&r);
 
@@ -672,7 +686,7 @@ static void test_jgroups(void)
 	CHECK(discovery_of(&r, "tcp", &p));
 	CHECK(property_is(&r, &p, "initialize_sql", ""));
 	CHECK(property_is(&r, &p, "info_writer_sleep_time", "500"));
-	CHECK(count_properties(&r, &p) == 4);
+	CHECK(count_properties(&r, &p) == 7);
 	release(&r);
 
 	/* MPING on tcp. */

@@ -1,0 +1,204 @@
+# A Keycloak cluster for the end-to-end tests: the PostgreSQL image and any
+# number of Keycloak nodes on an --internal network created for one run.
+# Source it after engine.sh and check.sh, then:
+#
+#   kc_init PREFIX          names for this run (network, database), traps
+#   kc_start_db             start PostgreSQL (network alias "postgres")
+#   kc_start_node NAME [RUN_ARGS...]   start node NAME (host name, network
+#                           alias NAME and the shared alias kc_alias)
+#   kc_wait_view NAME N SECONDS [SKIP]   wait until NAME's newest cluster
+#                           view, among those after its first SKIP views,
+#                           has N members
+#   kc_wait_http NAME SECONDS          wait until NAME answers HTTP 200
+#   kc_sql SQL              run SQL in the Keycloak database, print rows
+#   kc_tear_down            save every log, remove what kc_* started
+#
+# Every container is named "$kc_run-NAME" and is removed by that name. The
+# host reaches the nodes on their addresses on the internal network, always
+# under the one name kc_host (curl --connect-to), as behind a load
+# balancer: Keycloak binds a token to the URL it was issued under.
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # settings for the sourcing script
+
+kc_boot_timeout=${E2E_BOOT_TIMEOUT:-600}
+kc_admin_user="admin"
+kc_admin_password=e2e-admin-secret
+kc_db_password=password
+kc_host=keycloak.e2e.test
+kc_alias=keycloak
+kc_containers=()
+
+# kc_init PREFIX: names for this run; E2E_LOG_DIR (default out/test/e2e)
+# receives the logs.
+kc_init() {
+	engine_detect
+	kc_run=$(engine_unique_name "$1")
+	kc_network=$kc_run-net
+	kc_db=$kc_run-postgres
+	kc_log_dir=${E2E_LOG_DIR:-$repo_dir/out/test/e2e}
+	kc_containers=("$kc_db")
+	engine_network_create "$kc_network"
+}
+
+kc_container() {
+	printf '%s-%s\n' "$kc_run" "$1"
+}
+
+kc_save_logs() {
+	local name
+	mkdir -p "$kc_log_dir"
+	for name in "${kc_containers[@]}"; do
+		if engine_container_exists "$name"; then
+			engine logs "$name" >"$kc_log_dir/${name#"$kc_run"-}.log" 2>&1 || true
+		fi
+	done
+}
+
+# kc_tear_down: remove every container and the network of this run; fails
+# when one of them is still there afterwards.
+kc_tear_down() {
+	local name left=""
+	kc_save_logs
+	engine_remove "${kc_containers[@]}" || true
+	engine_network_remove "$kc_network" || true
+	for name in "${kc_containers[@]}"; do
+		if engine_container_exists "$name"; then
+			left="$left $name"
+		fi
+	done
+	if engine_network_exists "$kc_network"; then
+		left="$left $kc_network"
+	fi
+	if [ -n "$left" ]; then
+		echo "left behind:$left" >&2
+		return 1
+	fi
+}
+
+kc_start_db() {
+	engine_run "$kc_db" --network "$kc_network" --network-alias postgres \
+		-e POSTGRES_DATABASE=keycloak -e POSTGRES_USER=keycloak \
+		-e POSTGRES_PASSWORD="$kc_db_password" "$POSTGRES_IMAGE"
+	engine_wait_log "$kc_db" 'database system is ready to accept connections' 120
+}
+
+# kc_start_node NAME [RUN_ARGS...]: RUN_ARGS go to `run` before the image
+# (e.g. -e JGROUPS_DISCOVERY_PROTOCOL=PING). WildFly gives up a boot that
+# takes longer than 300 s, which a loaded 2-CPU machine booting several
+# nodes at once can reach: the server may take the tests' own boot bound.
+kc_start_node() {
+	local name=$1 container
+	shift
+	container=$(kc_container "$name")
+	kc_containers+=("$container")
+	engine_run "$container" --network "$kc_network" --hostname "$name" \
+		--network-alias "$name" --network-alias "$kc_alias" \
+		-e DB_PASSWORD="$kc_db_password" \
+		-e KEYCLOAK_USER="$kc_admin_user" -e KEYCLOAK_PASSWORD="$kc_admin_password" \
+		"$@" "$KEYCLOAK_IMAGE" "-Djboss.as.management.blocking.timeout=$kc_boot_timeout"
+}
+
+kc_ip() {
+	engine_ip "$(kc_container "$1")" "$kc_network"
+}
+
+# kc_views NAME: every cluster view NAME logged, one a line, as
+# "COUNT MEMBERS" ("2 kc1, kc2"); merged views included.
+kc_views() {
+	engine logs "$(kc_container "$1")" 2>&1 |
+		sed -n 's/.*cluster view for channel [^:]*: \(MergeView::\)\{0,1\}\[[^]]*\] (\([0-9]*\)) \[\([^]]*\)\].*/\2 \3/p'
+}
+
+kc_view_total() {
+	kc_views "$1" | wc -l
+}
+
+# kc_wait_view NAME N SECONDS [SKIP]: the newest view after the first SKIP
+# views (default 0) has N members; prints it.
+kc_wait_view() {
+	local name=$1 n=$2 limit=$3 skip=${4:-0} deadline last
+	deadline=$((SECONDS + limit))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		last=$(kc_views "$name" | tail -n +"$((skip + 1))" | tail -n 1)
+		if [ "${last%% *}" = "$n" ]; then
+			echo "$last"
+			return 0
+		fi
+		if ! engine_is_running "$(kc_container "$name")"; then
+			echo "kc-cluster: $name stopped while waiting for a $n-member view" >&2
+			return 1
+		fi
+		sleep 0.5
+	done
+	echo "kc-cluster: $name has no $n-member view after ${limit}s (last: ${last:-none})" >&2
+	return 1
+}
+
+# kc_curl NAME CURL_ARGS...: a request to node NAME under kc_host.
+kc_curl() {
+	local ip
+	ip=$(kc_ip "$1")
+	shift
+	curl --silent --connect-to "$kc_host:8080:$ip:8080" "$@"
+}
+
+kc_http_code() {
+	local name=$1 path=$2
+	shift 2
+	kc_curl "$name" --output /dev/null --write-out '%{http_code}' --max-time 10 \
+		"$@" "http://$kc_host:8080$path" || true
+}
+
+# kc_wait_http NAME SECONDS: NAME answers 200 on /auth/.
+kc_wait_http() {
+	local name=$1 limit=$2 deadline code=000
+	deadline=$((SECONDS + limit))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		code=$(kc_http_code "$name" /auth/)
+		[ "$code" = 200 ] && return 0
+		if ! engine_is_running "$(kc_container "$name")"; then
+			echo "kc-cluster: $name stopped before answering HTTP 200" >&2
+			return 1
+		fi
+		sleep 1
+	done
+	echo "kc-cluster: $name: no HTTP 200 on /auth/ after ${limit}s (last: $code)" >&2
+	return 1
+}
+
+# kc_sql SQL: rows of SQL in the Keycloak database, unaligned, no header.
+kc_sql() {
+	engine exec -e PGPASSWORD="$kc_db_password" "$kc_db" \
+		psql -h 127.0.0.1 -U keycloak -d keycloak -X -A -t -q -c "$1"
+}
+
+# kc_ping_rows NAME: rows of JGROUPSPING that name node NAME (its logical
+# name is in the serialised ping data); "*" counts every row.
+kc_ping_rows() {
+	if [ "$1" = "*" ]; then
+		kc_sql "SELECT count(*) FROM jgroupsping"
+	else
+		kc_sql "SELECT count(*) FROM jgroupsping WHERE position(convert_to('$1', 'UTF8') IN ping_data) > 0"
+	fi
+}
+
+# kc_admin_token NAME: an access token of the master realm's admin.
+kc_admin_token() {
+	kc_curl "$1" --max-time 30 \
+		--data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
+		--data-urlencode "username=$kc_admin_user" \
+		--data-urlencode "password=$kc_admin_password" \
+		"http://$kc_host:8080/auth/realms/master/protocol/openid-connect/token" |
+		sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
+
+# kc_now_ms: milliseconds since the epoch.
+kc_now_ms() {
+	date +%s%3N
+}
+
+# figure NAME VALUE UNIT: one measured figure, in the form every e2e test
+# prints them so that runs can be compared.
+figure() {
+	echo "figure: $1 = $2 $3"
+}

@@ -128,7 +128,7 @@ read -r poll_med _ < <(values_of "$tsv" poll ms | stats)
 	echo
 	echo "| waiter | median | 90th percentile | min | max | early |"
 	echo "|---|---|---|---|---|---|"
-	row khp "\`keycloak-ha-postgres wait-db\` (login + \`SELECT 1\`, backoff 100 ms doubling to 5 s)"
+	row khp "\`keycloak-ha-postgres wait-db\` (login + \`SELECT 1\`, retried after 100 ms, 200 ms, then every 250 ms)"
 	row poll "TCP connect once a second (baseline)"
 	echo
 	echo "Median delay: wait-db $(fmt_ms "$khp_med"), baseline $(fmt_ms "$poll_med");"

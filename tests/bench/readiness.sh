@@ -148,9 +148,9 @@ read -r poll_med _ < <(values_of "$tsv" poll ms | stats)
 		echo "| $label ($k_n runs) | $(fmt_ms "$k_med") | $(fmt_ms "$p_med") |"
 	done
 	echo
-	echo "wait-db's attempts are 100 ms apart at first and up to 5 s apart later, so the"
-	echo "later the database comes up, the longer wait-db may take to notice; a fixed"
-	echo "one-second poll never waits more than a second, but it reports a port that is open,"
-	echo "not a login that works."
+	echo "wait-db tries again 100 ms, 200 ms and then every 250 ms after a failed login, so"
+	echo "it notices a database within about a quarter of a second whenever it comes up; a"
+	echo "one-second poll takes up to a second, and it reports a port that is open, not a"
+	echo "login that works."
 	echo
 } | bench_section readiness

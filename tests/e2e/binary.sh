@@ -31,7 +31,7 @@ copy_out() {
 	holders+=("$name")
 	engine create --name "$name" "$1" >/dev/null
 	engine cp "$name:/usr/local/bin/keycloak-ha-postgres" "$2"
-	engine rm "$name" >/dev/null
+	engine rm --volumes "$name" >/dev/null
 }
 
 copy_out "$KEYCLOAK_IMAGE" "$tmp/keycloak-ha-postgres"

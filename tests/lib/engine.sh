@@ -88,12 +88,13 @@ engine_stop() {
 	fi
 }
 
-# engine_remove NAME...: remove containers (forcefully) if they exist.
+# engine_remove NAME...: remove containers (forcefully) if they exist, with
+# their anonymous volumes (the PostgreSQL image declares one for PGDATA).
 engine_remove() {
 	local name status=0
 	for name in "$@"; do
 		if engine_container_exists "$name"; then
-			engine rm --force "$name" >/dev/null || status=1
+			engine rm --force --volumes "$name" >/dev/null || status=1
 		fi
 	done
 	return "$status"

@@ -414,25 +414,35 @@ static int parse_uint(const char *v, unsigned long min, unsigned long max, unsig
 	return 0;
 }
 
+/*
+ * Look a number up; when no layer has it, *out is def, shown as shown_def
+ * (NULL: "not set"), and *val is NULL.
+ */
+static int lookup_number(struct settings *s, const struct var_names *v, unsigned def,
+			 const char *shown_def, unsigned *out, char **val, const char **source)
+{
+	int rc = lookup(s, v, val, source);
+
+	if (rc == 0 && !*val) {
+		*out = def;
+		show(s, v->names[0], shown_def, "default", false);
+	}
+	return rc;
+}
+
 static int get_uint(struct settings *s, const struct var_names *v,
 		    unsigned def, unsigned long min, unsigned long max, const char *what,
 		    unsigned *out)
 {
 	char *val;
 	const char *source;
-	char ebuf[ECHO_MAX * 4 + 16];
-	int rc = lookup(s, v, &val, &source);
+	char ebuf[ECHO_MAX * 4 + 16], num[16];
 
-	if (rc)
+	snprintf(num, sizeof(num), "%u", def);
+	/* A default outside the range means "not set". */
+	int rc = lookup_number(s, v, def, def < min ? NULL : num, out, &val, &source);
+	if (rc || !val)
 		return rc;
-	if (!val) {
-		*out = def;
-		char num[16];
-		snprintf(num, sizeof(num), "%u", def);
-		/* A default outside the range means "not set". */
-		show(s, v->names[0], def < min ? NULL : num, "default", false);
-		return 0;
-	}
 	if (parse_uint(val, min, max, out) != 0) {
 		log_error("%s: expected %s (%lu-%lu), got %s", source, what, min, max,
 			  echo(val, ebuf, sizeof(ebuf)));
@@ -453,18 +463,12 @@ static int get_duration(struct settings *s, const struct var_names *v, unsigned 
 {
 	char *val;
 	const char *source;
-	char ebuf[ECHO_MAX * 4 + 16];
-	int rc = lookup(s, v, &val, &source);
+	char ebuf[ECHO_MAX * 4 + 16], shown_def[16];
 
-	if (rc)
+	snprintf(shown_def, sizeof(shown_def), "%us", def);
+	int rc = lookup_number(s, v, def, shown_def, out, &val, &source);
+	if (rc || !val)
 		return rc;
-	if (!val) {
-		*out = def;
-		char num[16];
-		snprintf(num, sizeof(num), "%us", def);
-		show(s, v->names[0], num, "default", false);
-		return 0;
-	}
 	size_t n = strlen(val);
 	unsigned long unit = 1;
 	char last = n ? val[n - 1] : '\0';

@@ -150,11 +150,14 @@ drop jdbc-ping
 # KUBE_PING needs a Kubernetes API server, which this machine has not: the
 # generated stack is checked against the protocol class of the image.
 kube_props='namespace=iam,labels=app=keycloak,port_range=0'
+# The file is rendered where the image's state directory is; the variable
+# is the container's, not this script's.
+# shellcheck disable=SC2016
 xml=$(engine run --rm --entrypoint /bin/sh -e DB_PASSWORD=x \
 	-e JGROUPS_DISCOVERY_PROTOCOL=kubernetes.KUBE_PING \
 	-e "JGROUPS_DISCOVERY_PROPERTIES=$kube_props" "$KEYCLOAK_IMAGE" -c \
 	'keycloak-ha-postgres render >/dev/null &&
-	cat /opt/keycloak/standalone/configuration/standalone-ha.xml' 2>/dev/null || true)
+	cat "$KEYCLOAK_STATE_DIR/configuration/standalone-ha.xml"' 2>/dev/null || true)
 jar=$(mktemp)
 engine run --rm --entrypoint /bin/sh "$KEYCLOAK_IMAGE" -c \
 	'cat /opt/keycloak/modules/system/layers/base/org/jgroups/kubernetes/main/*.jar' \

@@ -17,7 +17,8 @@
   <xsl:param name="owners" select="'2'"/>
   <xsl:param name="auth_owners" select="'2'"/>
   <xsl:variable name="jca" select="'org.jboss.jca.adapters.jdbc.extensions.postgres.'"/>
-  <xsl:variable name="init_sql" select="'CREATE TABLE IF NOT EXISTS JGROUPSPING (own_addr varchar(200) NOT NULL, cluster_name varchar(200) NOT NULL, ping_data bytea, constraint PK_JGROUPSPING PRIMARY KEY (own_addr, cluster_name))'"/>
+  <xsl:variable name="init_sql" select="'CREATE TABLE IF NOT EXISTS JGROUPSPING (own_addr varchar(200) NOT NULL, cluster_name varchar(200) NOT NULL, ping_data bytea, updated timestamptz NOT NULL DEFAULT now(), constraint PK_JGROUPSPING PRIMARY KEY (own_addr, cluster_name)); ALTER TABLE JGROUPSPING ADD COLUMN IF NOT EXISTS updated timestamptz NOT NULL DEFAULT now()'"/>
+  <xsl:variable name="select_sql">SELECT ping_data, own_addr, cluster_name FROM JGROUPSPING WHERE cluster_name=? AND updated > now() - interval '10 seconds'</xsl:variable>
 
   <xsl:output method="xml" encoding="UTF-8"/>
 
@@ -90,9 +91,19 @@
         <xsl:value-of select="$init_sql"/>
       </xsl:element>
       <xsl:element name="property" namespace="{$ns}">
+        <xsl:attribute name="name">select_all_pingdata_sql</xsl:attribute>
+        <xsl:value-of select="$select_sql"/>
+      </xsl:element>
+      <xsl:element name="property" namespace="{$ns}">
         <xsl:attribute name="name">remove_all_data_on_view_change</xsl:attribute>true</xsl:element>
       <xsl:element name="property" namespace="{$ns}">
         <xsl:attribute name="name">remove_old_coords_on_view_change</xsl:attribute>true</xsl:element>
+      <xsl:element name="property" namespace="{$ns}">
+        <xsl:attribute name="name">update_store_on_view_change</xsl:attribute>true</xsl:element>
+      <xsl:element name="property" namespace="{$ns}">
+        <xsl:attribute name="name">info_writer_sleep_time</xsl:attribute>2000</xsl:element>
+      <xsl:element name="property" namespace="{$ns}">
+        <xsl:attribute name="name">info_writer_max_writes_after_view</xsl:attribute>2147483647</xsl:element>
     </xsl:element>
   </xsl:template>
 

@@ -509,10 +509,10 @@ static int add_datasource(struct render *r, struct xml_buf *b,
 	xml_buf_adds(b, "<valid-connection-checker class-name=\"" JCA_POSTGRES
 			"PostgreSQLValidConnectionChecker\"/>");
 	new_line(r, b, at, 2);
-	xml_buf_adds(b, "<background-validation>true</background-validation>");
-	new_line(r, b, at, 2);
-	xml_buf_adds(b, "<background-validation-millis>60000"
-			"</background-validation-millis>");
+	/* Each connection is checked as it is handed out: after PostgreSQL
+	 * restarts, the pool's connections are all closed, and a check now
+	 * and then would hand them to requests until each had failed once. */
+	xml_buf_adds(b, "<validate-on-match>true</validate-on-match>");
 	new_line(r, b, at, 2);
 	xml_buf_adds(b, "<exception-sorter class-name=\"" JCA_POSTGRES
 			"PostgreSQLExceptionSorter\"/>");

@@ -45,6 +45,7 @@ fact datasource.min-pool-size "$ds/$(n pool)/$(n min-pool-size)" 0
 fact datasource.max-pool-size "$ds/$(n pool)/$(n max-pool-size)" 20
 fact datasource.flush-strategy "$ds/$(n pool)/$(n flush-strategy)" FailingConnectionOnly
 fact datasource.valid-connection-checker "$ds/$(n validation)/$(n valid-connection-checker)/@class-name"
+fact datasource.validate-on-match "$ds/$(n validation)/$(n validate-on-match)" false
 fact datasource.background-validation "$ds/$(n validation)/$(n background-validation)" false
 fact datasource.background-validation-millis "$ds/$(n validation)/$(n background-validation-millis)"
 fact datasource.exception-sorter "$ds/$(n validation)/$(n exception-sorter)/@class-name"

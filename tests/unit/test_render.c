@@ -201,12 +201,9 @@ static void test_datasource(void)
 		CHECK_STR(buf, "IdleConnections");
 		CHECK(xml_find_child(&r.doc, &ds, "validation", NULL, NULL,
 				     XML_EXACT, &val) == 1);
-		CHECK(child_text(&r.doc, &val, "background-validation", buf,
+		CHECK(child_text(&r.doc, &val, "validate-on-match", buf,
 				 sizeof(buf)));
 		CHECK_STR(buf, "true");
-		CHECK(child_text(&r.doc, &val, "background-validation-millis",
-				 buf, sizeof(buf)));
-		CHECK_STR(buf, "60000");
 		CHECK(xml_find_child(&r.doc, &val, "valid-connection-checker",
 				     "class-name",
 				     "org.jboss.jca.adapters.jdbc.extensions."

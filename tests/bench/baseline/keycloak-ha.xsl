@@ -53,8 +53,7 @@
         <xsl:element name="valid-connection-checker" namespace="{$ns}">
           <xsl:attribute name="class-name"><xsl:value-of select="concat($jca, 'PostgreSQLValidConnectionChecker')"/></xsl:attribute>
         </xsl:element>
-        <xsl:element name="background-validation" namespace="{$ns}">true</xsl:element>
-        <xsl:element name="background-validation-millis" namespace="{$ns}">60000</xsl:element>
+        <xsl:element name="validate-on-match" namespace="{$ns}">true</xsl:element>
         <xsl:element name="exception-sorter" namespace="{$ns}">
           <xsl:attribute name="class-name"><xsl:value-of select="concat($jca, 'PostgreSQLExceptionSorter')"/></xsl:attribute>
         </xsl:element>

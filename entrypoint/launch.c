@@ -196,6 +196,9 @@ int build_server_argv(const struct settings *s, char *const *extra, size_t n_ext
 	push(out, java);
 	push(out, "-D[Standalone]");
 	push(out, "-server");
+	/* Before JAVA_OPTS, which can name another file. */
+	pushf(out, "-Djava.security.properties=%s/configuration/" JVM_SECURITY_FILE,
+	      s->state_dir);
 	if (s->java_opts) {
 		push_words(out, s->java_opts);
 	} else {

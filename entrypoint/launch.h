@@ -8,6 +8,10 @@
 
 #include "settings.h"
 
+/* The JVM security properties file that render writes next to
+ * standalone-ha.xml, and the server's command line names. */
+#define JVM_SECURITY_FILE "keycloak-ha-java.security"
+
 struct argv_list {
 	char **v;
 	size_t n, cap;

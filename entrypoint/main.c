@@ -118,6 +118,18 @@ static void path_join(char *out, size_t len, const char *dir, const char *file)
  * a configuration that reflects exactly them, and no "already configured"
  * marker is needed.
  */
+/*
+ * Java remembers a failed name lookup for 10 s (networkaddress.cache.
+ * negative.ttl in the JDK's java.security): one lost DNS answer, as an
+ * engine's DNS server gives while it reloads for a container that starts,
+ * would fail every connection to the database for that long, more than the
+ * datasource's retries. Not remembered, the next retry asks again.
+ */
+static const char jvm_security[] =
+	"# Written by keycloak-ha-postgres at every start; java reads it\n"
+	"# through -Djava.security.properties.\n"
+	"networkaddress.cache.negative.ttl=0\n";
+
 static int render_into(const struct settings *s, const char *src_dir, const char *dst_dir)
 {
 	char dist[PATH_MAX], source[PATH_MAX], target[PATH_MAX];
@@ -161,6 +173,15 @@ static int render_into(const struct settings *s, const char *src_dir, const char
 		log_error("cannot write %s: %s", target, strerror(e));
 		return EXIT_CANTCREAT;
 	}
+	/* The JVM's security properties that the server needs changed; the
+	 * command line points java at this file (launch.c). */
+	path_join(target, sizeof(target), dst_dir, JVM_SECURITY_FILE);
+	e = write_file_atomic(target, jvm_security, sizeof(jvm_security) - 1, 0600);
+	if (e) {
+		log_error("cannot write %s: %s", target, strerror(e));
+		return EXIT_CANTCREAT;
+	}
+	path_join(target, sizeof(target), dst_dir, "standalone-ha.xml");
 	log_info("wrote %s (datasource %s@%s:%u, discovery %s on %s, %u session owners)",
 		 target, s->db_name, s->db_host, s->db_port, s->jgroups_protocol,
 		 s->jgroups_stack, s->cache_owners);

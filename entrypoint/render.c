@@ -45,6 +45,7 @@
 #define PG_MODULE "org.postgresql.jdbc"
 #define PG_XA_CLASS "org.postgresql.xa.PGXADataSource"
 #define JCA_POSTGRES "org.jboss.jca.adapters.jdbc.extensions.postgres."
+#define DS_ALLOCATION_RETRIES "15"
 
 /* JGROUPSPING as JGroups' JDBC_PING reads and writes it (own_addr,
  * cluster_name, ping_data), in PostgreSQL's types, plus the time a row was
@@ -65,13 +66,25 @@
  * coordinator ten times before it starts alone. The coordinator of a live
  * cluster rewrites every member's row every JDBC_PING_REFRESH_MS at most
  * (the "info writer"), so a row that has not been written for
- * JDBC_PING_STALE is no member's, and discovery reads no such row. */
+ * JDBC_PING_STALE is no member's: discovery reads no such row, and every
+ * write of a row deletes those of its cluster. (JGroups writes a row with
+ * a delete and this insert; the statement is a DELETE with the INSERT in
+ * its WITH, so that the three parameters stay the insert's.) The
+ * comparisons are written with '>' only: the values go into XML as they
+ * are. */
 #define JDBC_PING_REFRESH_MS "2000"
 #define JDBC_PING_STALE "10 seconds"
 #define JDBC_PING_SELECT_SQL                                                  \
 	"SELECT ping_data, own_addr, cluster_name FROM JGROUPSPING "          \
 	"WHERE cluster_name=? AND updated > now() - interval '"               \
 	JDBC_PING_STALE "'"
+#define JDBC_PING_INSERT_SQL                                                  \
+	"WITH written AS (INSERT INTO JGROUPSPING "                           \
+	"(own_addr, cluster_name, ping_data) VALUES (?, ?, ?) "               \
+	"RETURNING cluster_name) "                                            \
+	"DELETE FROM JGROUPSPING USING written "                              \
+	"WHERE JGROUPSPING.cluster_name = written.cluster_name "              \
+	"AND now() - interval '" JDBC_PING_STALE "' > JGROUPSPING.updated"
 
 /* Edits per document: one datasource, one driver, a channel, a discovery
  * protocol, seven caches, and a few of the keycloak-server, undertow and
@@ -518,6 +531,20 @@ static int add_datasource(struct render *r, struct xml_buf *b,
 			"PostgreSQLExceptionSorter\"/>");
 	new_line(r, b, at, 1);
 	xml_buf_adds(b, "</validation>");
+	new_line(r, b, at, 1);
+	/* A connection that cannot be opened is tried again, for
+	 * DS_ALLOCATION_RETRIES seconds: a name lookup that fails once (an
+	 * engine's DNS reloading as containers start) or a database that
+	 * restarts does not fail the request, nor, at boot, the server. */
+	xml_buf_adds(b, "<timeout>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<allocation-retry>" DS_ALLOCATION_RETRIES
+			"</allocation-retry>");
+	new_line(r, b, at, 2);
+	xml_buf_adds(b, "<allocation-retry-wait-millis>1000"
+			"</allocation-retry-wait-millis>");
+	new_line(r, b, at, 1);
+	xml_buf_adds(b, "</timeout>");
 	new_line(r, b, at, 0);
 	xml_buf_adds(b, "</datasource>");
 	return b->failed ? out_of_memory(r) : 0;
@@ -673,12 +700,18 @@ static int add_discovery(struct render *r, struct xml_buf *b, size_t at,
 		const char *value;
 	} jdbc_ping_defaults[] = {
 		{"initialize_sql", JDBC_PING_INITIALIZE_SQL},
+		{"insert_single_sql", JDBC_PING_INSERT_SQL},
 		{"select_all_pingdata_sql", JDBC_PING_SELECT_SQL},
-		/* At every view change the coordinator empties the table and
-		 * writes the members' rows (without update_store_on_view_change
-		 * it only writes them when a member left, so a join would leave
-		 * the table empty); the rows of crashed members go with it. */
-		{"remove_all_data_on_view_change", "true"},
+		/* At every view change the coordinator deletes the old
+		 * coordinator's row and writes every member's (without
+		 * update_store_on_view_change it only writes them when a
+		 * member left, so a join would leave the table without the
+		 * new member's row). Not remove_all_data_on_view_change:
+		 * JGroups 4.2 empties the table with a connection it does not
+		 * check, and when the database cannot be reached at that
+		 * moment the view change fails with a NullPointerException;
+		 * at boot that leaves the server without its channel. */
+		{"remove_all_data_on_view_change", "false"},
 		{"remove_old_coords_on_view_change", "true"},
 		{"update_store_on_view_change", "true"},
 		/* The info writer stops after this many writes: never, here. */

@@ -49,6 +49,8 @@ fact datasource.validate-on-match "$ds/$(n validation)/$(n validate-on-match)" f
 fact datasource.background-validation "$ds/$(n validation)/$(n background-validation)" false
 fact datasource.background-validation-millis "$ds/$(n validation)/$(n background-validation-millis)"
 fact datasource.exception-sorter "$ds/$(n validation)/$(n exception-sorter)/@class-name"
+fact datasource.allocation-retry "$ds/$(n timeout)/$(n allocation-retry)" 0
+fact datasource.allocation-retry-wait-millis "$ds/$(n timeout)/$(n allocation-retry-wait-millis)" 5000
 drv="//$(n drivers)/$(n driver)[@name='postgresql']"
 fact driver.postgresql.module "$drv/@module"
 fact driver.postgresql.xa-datasource-class "$drv/$(n xa-datasource-class)"

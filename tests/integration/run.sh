@@ -204,6 +204,26 @@ for prop in "jboss.server.base.dir=$state" \
 	"logging.configuration=file:$state/configuration/logging.properties"; do
 	check "state dir: the server gets -D$prop" grep -qxF -- "-D$prop" "$tmp/java.args"
 done
+sec=$state/configuration/keycloak-ha-java.security
+check "state dir: the JVM security properties are there, mode 600" \
+	[ "$(stat -c %a "$sec" 2>&1)" = 600 ]
+check "state dir: the server gets -Djava.security.properties=$sec" \
+	grep -qxF -- "-Djava.security.properties=$sec" "$tmp/java.args"
+# A real JVM given the file forgets failed name lookups (its own
+# java.security says 10 s). tests/lib/host-setup installs a JDK.
+if check "a JDK is installed" command -v java; then
+	cat >"$tmp/NegTtl.java" <<'JAVA'
+public class NegTtl {
+	public static void main(String[] a) {
+		System.out.println(java.security.Security.getProperty("networkaddress.cache.negative.ttl"));
+	}
+}
+JAVA
+	check "state dir: java reads networkaddress.cache.negative.ttl=0 from it" \
+		[ "$(java -Djava.security.properties="$sec" "$tmp/NegTtl.java" 2>&1)" = 0 ]
+	check "control: java without it remembers a failed lookup" \
+		[ "$(java "$tmp/NegTtl.java" 2>&1)" != 0 ]
+fi
 run_entrypoint
 check "default layout: the distribution's base directory" \
 	grep -qxF -- "-Djboss.server.base.dir=$home/standalone" "$tmp/java.args"

@@ -71,6 +71,7 @@ has "org.jboss.as.standalone"
 has "-Djboss.home.dir=$home"
 has "-Djboss.server.base.dir=$home/standalone"
 has "-Dlogging.configuration=file:$home/standalone/configuration/logging.properties"
+has "-Djava.security.properties=$home/standalone/configuration/keycloak-ha-java.security"
 has "standalone-ha.xml"
 has "-Djboss.bind.address=10.1.2.3"
 has "-Djboss.bind.address.private=10.1.2.3"
@@ -87,6 +88,14 @@ has -Xmx1g
 has -Dfoo=bar
 has -Dappended=1
 has -Dserver.arg=x
+# The entrypoint's security properties come before JAVA_OPTS: a file named
+# there is the one java reads.
+if [ "$(grep -n -- '^-Djava.security.properties=' "$tmp/args" | cut -d: -f1)" -lt \
+	"$(grep -n -- '^-Dfoo=bar$' "$tmp/args" | cut -d: -f1)" ]; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1)); echo "FAIL: security properties after JAVA_OPTS" >&2
+fi
 hasnt -Xms64m
 # The server's own arguments come last, so they win over the entrypoint's.
 if [ "$(tail -n 1 "$tmp/args")" = "-Dserver.arg=x" ]; then passed=$((passed + 1)); else

@@ -18,6 +18,7 @@
   <xsl:param name="auth_owners" select="'2'"/>
   <xsl:variable name="jca" select="'org.jboss.jca.adapters.jdbc.extensions.postgres.'"/>
   <xsl:variable name="init_sql" select="'CREATE TABLE IF NOT EXISTS JGROUPSPING (own_addr varchar(200) NOT NULL, cluster_name varchar(200) NOT NULL, ping_data bytea, updated timestamptz NOT NULL DEFAULT now(), constraint PK_JGROUPSPING PRIMARY KEY (own_addr, cluster_name)); ALTER TABLE JGROUPSPING ADD COLUMN IF NOT EXISTS updated timestamptz NOT NULL DEFAULT now()'"/>
+  <xsl:variable name="insert_sql">WITH written AS (INSERT INTO JGROUPSPING (own_addr, cluster_name, ping_data) VALUES (?, ?, ?) RETURNING cluster_name) DELETE FROM JGROUPSPING USING written WHERE JGROUPSPING.cluster_name = written.cluster_name AND now() - interval '10 seconds' > JGROUPSPING.updated</xsl:variable>
   <xsl:variable name="select_sql">SELECT ping_data, own_addr, cluster_name FROM JGROUPSPING WHERE cluster_name=? AND updated > now() - interval '10 seconds'</xsl:variable>
 
   <xsl:output method="xml" encoding="UTF-8"/>
@@ -58,6 +59,10 @@
           <xsl:attribute name="class-name"><xsl:value-of select="concat($jca, 'PostgreSQLExceptionSorter')"/></xsl:attribute>
         </xsl:element>
       </xsl:element>
+      <xsl:element name="timeout" namespace="{$ns}">
+        <xsl:element name="allocation-retry" namespace="{$ns}">15</xsl:element>
+        <xsl:element name="allocation-retry-wait-millis" namespace="{$ns}">1000</xsl:element>
+      </xsl:element>
     </xsl:copy>
   </xsl:template>
 
@@ -90,11 +95,15 @@
         <xsl:value-of select="$init_sql"/>
       </xsl:element>
       <xsl:element name="property" namespace="{$ns}">
+        <xsl:attribute name="name">insert_single_sql</xsl:attribute>
+        <xsl:value-of select="$insert_sql"/>
+      </xsl:element>
+      <xsl:element name="property" namespace="{$ns}">
         <xsl:attribute name="name">select_all_pingdata_sql</xsl:attribute>
         <xsl:value-of select="$select_sql"/>
       </xsl:element>
       <xsl:element name="property" namespace="{$ns}">
-        <xsl:attribute name="name">remove_all_data_on_view_change</xsl:attribute>true</xsl:element>
+        <xsl:attribute name="name">remove_all_data_on_view_change</xsl:attribute>false</xsl:element>
       <xsl:element name="property" namespace="{$ns}">
         <xsl:attribute name="name">remove_old_coords_on_view_change</xsl:attribute>true</xsl:element>
       <xsl:element name="property" namespace="{$ns}">

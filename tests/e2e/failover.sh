@@ -36,17 +36,9 @@
 #   E2E_BOOT_TIMEOUT (seconds, default 600), E2E_LOG_DIR, E2E_WORKERS.
 set -eu
 
-test_dir=$(cd "$(dirname "$0")" && pwd)
-repo_dir=$(cd "$test_dir/../.." && pwd)
-# shellcheck source=tests/lib/engine.sh
-. "$repo_dir/tests/lib/engine.sh"
-# shellcheck source=tests/lib/check.sh
-. "$repo_dir/tests/lib/check.sh"
+repo_dir=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/kc-cluster.sh
 . "$repo_dir/tests/lib/kc-cluster.sh"
-
-: "${KEYCLOAK_IMAGE:?set KEYCLOAK_IMAGE to the Keycloak image to test}"
-: "${POSTGRES_IMAGE:?set POSTGRES_IMAGE to the PostgreSQL image to test}"
 workers=${E2E_WORKERS:-3}
 nodes=(kc1 kc2 kc3)
 realm=load
@@ -72,21 +64,11 @@ stop_workload() {
 	worker_pids=()
 }
 
-finish() {
-	local status=$?
-	trap - EXIT
-	if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-		failed=$((failed + 1))
-		echo "FAIL: test aborted (exit status $status)" >&2
-	fi
+clean_up() {
 	stop_workload
-	kc_tear_down || failed=$((failed + 1))
 	rm -rf "$work_dir"
-	echo "container logs: $kc_log_dir"
-	summary e2e-failover
 }
-trap finish EXIT
-trap 'exit 1' HUP INT TERM
+kc_finish_on_exit e2e-failover clean_up
 
 # rotation_set NAME...: the nodes the workload uses, with their addresses.
 rotation_set() {

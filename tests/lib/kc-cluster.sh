@@ -1,8 +1,12 @@
 # A Keycloak cluster for the end-to-end tests: the PostgreSQL image and any
 # number of Keycloak nodes on an --internal network created for one run.
-# Source it after engine.sh and check.sh, then:
+# Source it (it sources engine.sh and check.sh, and requires KEYCLOAK_IMAGE
+# and POSTGRES_IMAGE), then:
 #
-#   kc_init PREFIX          names for this run (network, database), traps
+#   kc_init PREFIX          names for this run (network, database)
+#   kc_finish_on_exit NAME [HOOK]   at exit: an aborted run counts as a
+#                           failure, HOOK (the test's own clean-up) runs,
+#                           kc_tear_down, then "summary NAME"
 #   kc_start_db             start PostgreSQL (network alias "postgres")
 #   kc_start_node NAME [RUN_ARGS...]   start node NAME (host name, network
 #                           alias NAME and the shared alias kc_alias)
@@ -19,6 +23,14 @@
 # balancer: Keycloak binds a token to the URL it was issued under.
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # settings for the sourcing script
+
+kc_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=tests/lib/engine.sh
+. "$kc_lib_dir/engine.sh"
+# shellcheck source=tests/lib/check.sh
+. "$kc_lib_dir/check.sh"
+: "${KEYCLOAK_IMAGE:?set KEYCLOAK_IMAGE to the Keycloak image to test}"
+: "${POSTGRES_IMAGE:?set POSTGRES_IMAGE to the PostgreSQL image to test}"
 
 kc_boot_timeout=${E2E_BOOT_TIMEOUT:-600}
 kc_admin_user="admin"
@@ -73,6 +85,26 @@ kc_tear_down() {
 		echo "left behind:$left" >&2
 		return 1
 	fi
+}
+
+kc_finish_on_exit() {
+	kc_summary_name=$1
+	kc_finish_hook=${2:-}
+	trap kc_finish EXIT
+	trap 'exit 1' HUP INT TERM
+}
+
+kc_finish() {
+	local status=$?
+	trap - EXIT
+	if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+		failed=$((failed + 1))
+		echo "FAIL: test aborted (exit status $status)" >&2
+	fi
+	[ -z "$kc_finish_hook" ] || "$kc_finish_hook"
+	kc_tear_down || failed=$((failed + 1))
+	echo "container logs: $kc_log_dir"
+	summary "$kc_summary_name"
 }
 
 kc_start_db() {

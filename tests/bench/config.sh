@@ -151,7 +151,7 @@ read -r r_med r_min r_max _ < <(values_of "$tsv" render ms | stats)
 	done
 	echo
 	echo "Same meaning: **$same**. render's result was compared with: $compared; $nfacts facts"
-	echo "each (datasource URL, driver, credentials, pool, validation; the driver's module and"
+	echo "each (datasource URL, driver, credentials, pool, validation, retries; the driver's module and"
 	echo "XA class; the channel's stack; the TCP stack's protocols in order; JDBC_PING's data"
 	echo "source and properties; the owners of every cache of the \`keycloak\` container), read"
 	echo "with XPath by local name, a value left out read as the schema's default."

@@ -132,7 +132,7 @@ static const char jvm_security[] =
 
 static int render_into(const struct settings *s, const char *src_dir, const char *dst_dir)
 {
-	char dist[PATH_MAX], source[PATH_MAX], target[PATH_MAX];
+	char dist[PATH_MAX], source[PATH_MAX], target[PATH_MAX], security[PATH_MAX];
 	char *text, *out, err[512];
 	size_t len, out_len;
 
@@ -175,13 +175,12 @@ static int render_into(const struct settings *s, const char *src_dir, const char
 	}
 	/* The JVM's security properties that the server needs changed; the
 	 * command line points java at this file (launch.c). */
-	path_join(target, sizeof(target), dst_dir, JVM_SECURITY_FILE);
-	e = write_file_atomic(target, jvm_security, sizeof(jvm_security) - 1, 0600);
+	path_join(security, sizeof(security), dst_dir, JVM_SECURITY_FILE);
+	e = write_file_atomic(security, jvm_security, sizeof(jvm_security) - 1, 0600);
 	if (e) {
-		log_error("cannot write %s: %s", target, strerror(e));
+		log_error("cannot write %s: %s", security, strerror(e));
 		return EXIT_CANTCREAT;
 	}
-	path_join(target, sizeof(target), dst_dir, "standalone-ha.xml");
 	log_info("wrote %s (datasource %s@%s:%u, discovery %s on %s, %u session owners)",
 		 target, s->db_name, s->db_host, s->db_port, s->jgroups_protocol,
 		 s->jgroups_stack, s->cache_owners);

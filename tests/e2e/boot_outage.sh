@@ -59,15 +59,10 @@ dns() {
 	done
 }
 
-# wait_node_log NAME REGEX SECONDS: like engine_wait_log, every 0.2 s.
+# wait_node_log NAME REGEX SECONDS: NAME's log has REGEX, looked for every
+# 0.2 s (the DNS block must begin as soon as the server starts).
 wait_node_log() {
-	local deadline=$((SECONDS + $3))
-	while [ "$SECONDS" -lt "$deadline" ]; do
-		node_log "$1" | grep -Eq -- "$2" && return 0
-		engine_is_running "$(kc_container "$1")" || return 1
-		sleep 0.2
-	done
-	return 1
+	engine_wait_log "$(kc_container "$1")" "$2" "$3" 0.2
 }
 
 check "the test runs as root (it enters the node's network namespace)" [ "$(id -u)" = 0 ]

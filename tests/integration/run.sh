@@ -224,6 +224,16 @@ JAVA
 	check "control: java without it remembers a failed lookup" \
 		[ "$(java "$tmp/NegTtl.java" 2>&1)" != 0 ]
 fi
+# The file cannot be written (a directory in its way): exit 73, naming it,
+# and the server is not started.
+rm "$sec" && mkdir "$sec" && rm -f "$tmp/java.args"
+run_entrypoint KEYCLOAK_STATE_DIR="$state"
+check "security properties cannot be written: exit 73 (rc=$rc)" [ "$rc" = 73 ]
+check "security properties cannot be written: message names the file" \
+	grep -q "cannot write $sec" "$tmp/err"
+check "security properties cannot be written: the server is not started" \
+	[ ! -e "$tmp/java.args" ]
+rmdir "$sec"
 run_entrypoint
 check "default layout: the distribution's base directory" \
 	grep -qxF -- "-Djboss.server.base.dir=$home/standalone" "$tmp/java.args"

@@ -104,11 +104,12 @@ engine_is_running() {
 	[ "$(engine container inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]
 }
 
-# engine_wait_log NAME REGEX SECONDS: wait until the container's log (stdout
-# and stderr) has a line matching the extended REGEX. Fails early if the
-# container stops, and after SECONDS.
+# engine_wait_log NAME REGEX SECONDS [INTERVAL]: wait until the container's
+# log (stdout and stderr) has a line matching the extended REGEX, looking
+# every INTERVAL seconds (default 2). Fails early if the container stops, and
+# after SECONDS.
 engine_wait_log() {
-	local name=$1 regex=$2 limit=$3
+	local name=$1 regex=$2 limit=$3 interval=${4:-2}
 	local deadline=$((SECONDS + limit))
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		if engine logs "$name" 2>&1 | grep -Eq -- "$regex"; then
@@ -118,7 +119,7 @@ engine_wait_log() {
 			echo "engine.sh: container $name stopped while waiting for /$regex/" >&2
 			return 1
 		fi
-		sleep 2
+		sleep "$interval"
 	done
 	echo "engine.sh: no /$regex/ in the log of $name after ${limit}s" >&2
 	return 1

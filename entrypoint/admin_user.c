@@ -123,40 +123,34 @@ static enum admin_state admin_state(const struct settings *s)
 {
 	/* The same servers, user and TLS as the wait; bounded, since the
 	 * wait has just shown that the server answers. */
-	struct db_params p;
-	size_t n = 0;
-
-	db_params_init(&p, s);
-	while (p.keys[n])
-		n++;
-	p.keys[n] = "connect_timeout";
-	p.values[n++] = "10";
-	p.keys[n] = NULL;
-	p.values[n] = NULL;
-
-	PGconn *conn = PQconnectdbParams(p.keys, p.values, 0);
+	PGconn *conn = db_connect(s);
 	enum admin_state state = ADMIN_UNKNOWN;
+	char msg[512];
 	if (PQstatus(conn) != CONNECTION_OK) {
+		db_message_line(conn ? PQerrorMessage(conn) : "out of memory", msg, sizeof(msg));
 		log_warn("cannot ask the database whether admin user %s exists: %s",
-			 s->admin_user, conn ? PQerrorMessage(conn) : "out of memory");
+			 s->admin_user, msg);
 		PQfinish(conn);
 		return ADMIN_UNKNOWN;
 	}
 	PGresult *r = PQexec(conn, schema_query);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		db_message_line(PQresultErrorMessage(r), msg, sizeof(msg));
 		log_warn("cannot ask the database whether admin user %s exists: %s",
-			 s->admin_user, PQresultErrorMessage(r));
+			 s->admin_user, msg);
 	} else if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
 		state = ADMIN_ABSENT;	/* no schema yet: a first start */
 	} else {
 		PQclear(r);
 		const char *params[] = { s->admin_user };
 		r = PQexecParams(conn, user_query, 1, NULL, params, NULL, NULL, 0);
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			db_message_line(PQresultErrorMessage(r), msg, sizeof(msg));
 			log_warn("cannot ask the database whether admin user %s exists: %s",
-				 s->admin_user, PQresultErrorMessage(r));
-		else
+				 s->admin_user, msg);
+		} else {
 			state = PQntuples(r) > 0 ? ADMIN_PRESENT : ADMIN_ABSENT;
+		}
 	}
 	PQclear(r);
 	PQfinish(conn);

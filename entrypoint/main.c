@@ -2,7 +2,8 @@
  * keycloak-ha-postgres: the entrypoint of the Keycloak and PostgreSQL images.
  *
  * Data flows one way: environment -> settings -> render the configuration
- * -> wait for the database -> exec the server. Each step is a module; this
+ * -> wait for the database -> remove discovery rows of members that are gone
+ * -> exec the server. Each step is a module; this
  * file only parses the command line and runs the steps of a subcommand in
  * order.
  */
@@ -10,6 +11,7 @@
 #include "fsutil.h"
 #include "launch.h"
 #include "log.h"
+#include "ping_rows.h"
 #include "postgres_role.h"
 #include "render.h"
 #include "settings.h"
@@ -50,7 +52,8 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  run [--] [SERVER_ARGS]  read the settings, write standalone-ha.xml, wait until\n"
-	"                          PostgreSQL accepts the login, exec the server (default;\n"
+	"                          PostgreSQL accepts the login, remove JDBC_PING rows of\n"
+	"                          members that are gone, exec the server (default;\n"
 	"                          arguments starting with '-' are passed to the server)\n"
 	"  run --dry-run [...]     print the server's command line, one argument a line\n"
 	"  wait-db                 wait until PostgreSQL accepts the configured login, exit 0\n"
@@ -286,7 +289,11 @@ static int cmd_run(int argc, char **argv)
 	/* The admin user after the wait: whether it exists is asked of the
 	 * database. */
 	state_config_dir(&s, config_dir, sizeof(config_dir));
-	if ((rc = wait_for_database(&s)) ||
+	if ((rc = wait_for_database(&s)) == 0)
+		/* Only what its discovery will read: a failure is logged,
+		 * and the rows' own expiry still applies. */
+		remove_dead_ping_rows(&s);
+	if (rc ||
 	    (s.admin_user && (rc = provide_admin_user(&s, config_dir)))) {
 		argv_free(&server);
 		goto out;

@@ -69,11 +69,15 @@
  * JDBC_PING_STALE is no member's: discovery reads no such row, and every
  * write of a row deletes those of its cluster. (JGroups writes a row with
  * a delete and this insert; the statement is a DELETE with the INSERT in
- * its WITH, so that the three parameters stay the insert's.) The
+ * its WITH, so that the three parameters stay the insert's.) A cluster
+ * that comes back at once after a crash finds rows younger than that; the
+ * entrypoint removes those before the server starts (ping_rows.c). The
  * comparisons are written with '>' only: the values go into XML as they
  * are. */
-#define JDBC_PING_REFRESH_MS "2000"
-#define JDBC_PING_STALE "10 seconds"
+#define STRING_(x) #x
+#define STRING(x) STRING_(x)
+#define JDBC_PING_REFRESH_MS STRING(JDBC_PING_REFRESH_S) "000"
+#define JDBC_PING_STALE STRING(JDBC_PING_STALE_S) " seconds"
 #define JDBC_PING_SELECT_SQL                                                  \
 	"SELECT ping_data, own_addr, cluster_name FROM JGROUPSPING "          \
 	"WHERE cluster_name=? AND updated > now() - interval '"               \
@@ -676,6 +680,25 @@ static const char *find_property(const struct settings *s, const char *name)
 				       : "";
 	}
 	return NULL;
+}
+
+bool jdbc_ping_keeps_rows(const struct settings *s)
+{
+	static const char *const prefixes[] = { "connection_", "datasource_", "info_writer_" };
+
+	if (s->jgroups_protocol && strcmp(s->jgroups_protocol, "JDBC_PING") != 0)
+		return false;
+	for (size_t i = 0; i < s->n_jgroups_properties; i++) {
+		const char *name = s->jgroups_properties[i].name;
+		size_t n = name ? strlen(name) : 0;
+
+		if (n >= 4 && strcmp(name + n - 4, "_sql") == 0)
+			return false;
+		for (size_t j = 0; j < sizeof(prefixes) / sizeof(prefixes[0]); j++)
+			if (strncmp(name ? name : "", prefixes[j], strlen(prefixes[j])) == 0)
+				return false;
+	}
+	return true;
 }
 
 static int add_property_start(struct render *r, struct xml_buf *b, size_t at,

@@ -38,7 +38,7 @@
 #define MAX_DELAY_MS 250
 #define ATTEMPT_TIMEOUT_MS 10000
 
-static long long now_ms(void)
+long long now_ms(void)
 {
 	struct timespec ts;
 
@@ -46,7 +46,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(long long ms)
+void sleep_ms(long long ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
 
@@ -98,9 +98,7 @@ enum attempt_outcome classify_connection_error(const char *message)
 	return ATTEMPT_RETRY;
 }
 
-/* The server's message without the severity and SQLSTATE prefix and
- * without the trailing newline, for a one-line log entry. */
-static void one_line(const char *msg, char *buf, size_t len)
+void db_message_line(const char *msg, char *buf, size_t len)
 {
 	char state[6];
 	const char *start = msg;
@@ -174,6 +172,25 @@ void db_params_init(struct db_params *p, const struct settings *s)
 	p->values[n] = NULL;
 }
 
+PGconn *db_connect(const struct settings *s)
+{
+	struct db_params p;
+	size_t n = 0;
+
+	db_params_init(&p, s);
+	while (p.keys[n])
+		n++;
+	p.keys[n] = "connect_timeout";
+	p.values[n++] = "10";
+	p.keys[n] = NULL;
+	p.values[n] = NULL;
+	PGconn *conn = PQconnectdbParams(p.keys, p.values, 0);
+	/* For db_message_line: the SQLSTATE is in verbose messages only. */
+	if (conn)
+		PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
+	return conn;
+}
+
 /*
  * One login attempt, bounded by timeout_ms. Returns the outcome and leaves
  * the server's (or libpq's) message in msg.
@@ -217,7 +234,7 @@ static enum attempt_outcome attempt(const struct settings *s, long long timeout_
 	if (PQstatus(conn) != CONNECTION_OK) {
 		const char *err = PQerrorMessage(conn);
 		enum attempt_outcome o = classify_connection_error(err);
-		one_line(err, msg, msg_len);
+		db_message_line(err, msg, msg_len);
 		PQfinish(conn);
 		return o;
 	}
@@ -227,7 +244,7 @@ static enum attempt_outcome attempt(const struct settings *s, long long timeout_
 	PGresult *res = PQexec(conn, "SELECT 1");
 	enum attempt_outcome o = ATTEMPT_OK;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		one_line(PQerrorMessage(conn), msg, msg_len);
+		db_message_line(PQerrorMessage(conn), msg, msg_len);
 		o = ATTEMPT_RETRY;
 	}
 	PQclear(res);

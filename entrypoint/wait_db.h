@@ -7,6 +7,8 @@
 
 #include "settings.h"
 
+#include <libpq-fe.h>
+
 /*
  * Returns 0 when a login with the configured credentials ran "SELECT 1";
  * EXIT_DB_REFUSED at once when the server refuses the login or has no such
@@ -28,6 +30,21 @@ struct db_params {
 	char options[96];
 };
 void db_params_init(struct db_params *p, const struct settings *s);
+
+/*
+ * A blocking connection with those parameters, bounded by a connect
+ * timeout of 10 s, for the questions asked after the wait has shown that
+ * the server answers. The caller checks PQstatus and calls PQfinish.
+ */
+PGconn *db_connect(const struct settings *s);
+
+/* The server's (or libpq's) message msg as one line for the log: without
+ * the severity and SQLSTATE prefix, with the SQLSTATE at the end. */
+void db_message_line(const char *msg, char *buf, size_t len);
+
+/* Milliseconds on the monotonic clock, and a sleep that outlasts signals. */
+long long now_ms(void);
+void sleep_ms(long long ms);
 
 /* The outcome of one attempt, exposed for tests. */
 enum attempt_outcome { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_REFUSED, ATTEMPT_NO_DATABASE };

@@ -67,7 +67,8 @@ save_logs() {
 
 tear_down() {
 	save_logs
-	engine_remove "${containers[@]}" || true
+	# The nodes before their database (kc-cluster.sh says why).
+	engine_remove "$node2" "$node1" "$db" || true
 	engine_network_remove "$network" || true
 }
 

@@ -44,7 +44,7 @@ finish() {
 	for name in "${containers[@]}"; do
 		engine logs "$name" >"$log_dir/features-${name#"$run_id"-}.log" 2>&1 || true
 	done
-	engine_remove "${containers[@]}" >/dev/null 2>&1 || true
+	engine_remove "$node" "$db" >/dev/null 2>&1 || true
 	engine_network_remove "$network" || true
 	rm -rf "$tmp"
 	[ "$status" = 0 ] || [ "$failed" != 0 ] || failed=1

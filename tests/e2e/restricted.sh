@@ -58,7 +58,7 @@ tear_down() {
 			engine logs "$name" >"$log_dir/restricted-${name#"$run_id"-}.log" 2>&1 || true
 		fi
 	done
-	engine_remove "$db" "$kc" || true
+	engine_remove "$kc" "$db" || true
 	engine volume rm "$volume" "$db_volume" >/dev/null 2>&1 || true
 	engine_network_remove "$network" || true
 	rm -rf "$tmp"

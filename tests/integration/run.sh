@@ -167,8 +167,8 @@ check "admin exists: one log line says so" \
 check "admin exists: the stale admin file is removed" [ ! -e "$conf/keycloak-add-user.json" ]
 check "admin exists: the server is started" [ "$(cat "$tmp/java.pid" 2>/dev/null)" = "$pid" ]
 run_entrypoint
-check "admin exists, second restart: rc 0, no admin file" \
-	[ "$rc" = 0 ] && [ ! -e "$conf/keycloak-add-user.json" ]
+check "admin exists, second restart: rc 0 (rc=$rc)" [ "$rc" = 0 ]
+check "admin exists, second restart: no admin file" [ ! -e "$conf/keycloak-add-user.json" ]
 check "no secret in the entrypoint's output" fails grep -qE 'db-secret|admin-secret' "$tmp/err" "$tmp/out"
 
 # 10. A state directory apart from the server directory: the server
@@ -256,5 +256,117 @@ if [ "$(id -u)" = 0 ]; then
 		<(dry_run setpriv --reuid=54321 --regid=0 --clear-groups "$bin")
 fi
 check "passwd entry: user.home left to Java" fails grep -q -- -Duser.home <(dry_run "$bin")
+
+# 12. Discovery rows of members that are gone. Before the server starts,
+# every JGROUPSPING row is watched: one that a live coordinator rewrites
+# (JDBC_PING deletes and inserts it every 2 s) stays, one that is not
+# rewritten until it is 5 s old is deleted. The table is the one the
+# rendered initialize_sql creates; a loop of the same delete and insert as
+# JDBC_PING's stands in for a live coordinator.
+kc_sql() {
+	pg_as "$PG_BIN/psql" -h "$tmp/pg" -p "$port" -U postgres -d keycloak \
+		-v ON_ERROR_STOP=1 -qAt -c "$*"
+}
+# elapsed_run: run_entrypoint, and the seconds it took in $took.
+elapsed_run() {
+	local t0=$EPOCHREALTIME
+	run_entrypoint
+	took=$(awk -v a="$EPOCHREALTIME" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
+}
+at_least() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+below() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+ping_row() {	# ping_row SCHEMA ADDR CLUSTER AGE
+	kc_sql "INSERT INTO $1.jgroupsping (own_addr, cluster_name, ping_data, updated)
+		VALUES ('$2', '$3', '\\x00', now() - interval '$4')"
+}
+rows() { kc_sql "SELECT string_agg(own_addr, ' ' ORDER BY own_addr) FROM ${1:-public}.jgroupsping"; }
+
+run_entrypoint
+check "discovery rows: no table: rc 0 (rc=$rc)" [ "$rc" = 0 ]
+check "discovery rows: no table: nothing is said about rows" fails grep -q JGROUPSPING "$tmp/err"
+ddl=$(xmllint --xpath "string(//*[local-name()='property'][@name='initialize_sql'])" \
+	"$conf/standalone-ha.xml")
+check "discovery rows: the rendered initialize_sql creates the table" \
+	pg_as "$PG_BIN/psql" -h "$tmp/pg" -p "$port" -U postgres -d keycloak -v ON_ERROR_STOP=1 \
+	-qAt -c "SET client_min_messages = warning; SET ROLE keycloak; $ddl"
+
+# A live member, rewritten every second while the entrypoint runs.
+coordinator() {
+	while :; do
+		kc_sql "DELETE FROM $1.jgroupsping WHERE own_addr = 'live';
+			INSERT INTO $1.jgroupsping (own_addr, cluster_name, ping_data)
+			VALUES ('live', 'ejb', '\\x01')" || true
+		sleep 1
+	done
+}
+coordinator public &
+writer=$!
+ping_row public crashed-just-now ejb '0 seconds'
+ping_row public crashed-3s-ago ejb '3 seconds'
+ping_row public crashed-long-ago ejb '1 hour'
+ping_row public other-cluster-crashed other '1 second'
+elapsed_run
+figure_crash=$took
+check "crashed members: rc 0 (rc=$rc)" [ "$rc" = 0 ]
+check "crashed members: the server is started" [ "$(cat "$tmp/java.pid" 2>/dev/null)" = "$pid" ]
+check "crashed members: only the live member's row is left (got $(rows))" \
+	[ "$(rows)" = live ]
+check "crashed members: one line says how many rows were removed" \
+	grep -qx 'keycloak-ha-postgres: info: removed 4 rows of members that are gone from JGROUPSPING (not rewritten for 5 s)' "$tmp/err"
+check "crashed members: the newest dead row was watched until it was 5 s old ($took s)" \
+	at_least "$took" 5
+check "crashed members: and not much longer ($took s)" below "$took" 15
+
+elapsed_run
+check "live cluster: its row stays (got $(rows))" [ "$(rows)" = live ]
+check "live cluster: nothing is removed" fails grep -q 'removed' "$tmp/err"
+check "live cluster: the wait ends at the row's rewrite, before 5 s ($took s)" below "$took" 5
+echo "figure: ping_rows_wait_crashed = $figure_crash s"
+echo "figure: ping_rows_wait_live = $took s"
+kill "$writer"
+wait "$writer" 2>/dev/null || true
+
+# Rows that this project's settings do not keep are left alone: another
+# discovery protocol, or JDBC_PING with its writer or statements changed.
+ping_row public crashed ejb '1 hour'
+run_entrypoint JGROUPS_DISCOVERY_PROTOCOL=TCPPING 'JGROUPS_DISCOVERY_PROPERTIES=initial_hosts=a[7600]'
+check "TCPPING: the rows are not touched (got $(rows))" [ "$(rows)" = "crashed live" ]
+run_entrypoint JGROUPS_DISCOVERY_PROPERTIES=info_writer_sleep_time=60000
+check "JDBC_PING with its own writer period: the rows are not touched (got $(rows))" \
+	[ "$(rows)" = "crashed live" ]
+
+# DB_SCHEMA: the rows in that schema are the server's.
+kc_sql "CREATE SCHEMA kc AUTHORIZATION keycloak"
+pg_as "$PG_BIN/psql" -h "$tmp/pg" -p "$port" -U postgres -d keycloak -v ON_ERROR_STOP=1 \
+	-qAt -c "SET client_min_messages = warning; SET ROLE keycloak; SET search_path = kc; $ddl"
+ping_row kc crashed-in-kc ejb '1 hour'
+run_entrypoint DB_SCHEMA=kc
+check "DB_SCHEMA: the schema's dead row is removed (got '$(rows kc)')" [ -z "$(rows kc)" ]
+check "DB_SCHEMA: the rows in public are not touched (got $(rows))" [ "$(rows)" = "crashed live" ]
+
+# An older table without the column updated: not the project's rows.
+kc_sql "CREATE SCHEMA old AUTHORIZATION keycloak;
+	CREATE TABLE old.jgroupsping (own_addr varchar(200), cluster_name varchar(200), ping_data bytea);
+	INSERT INTO old.jgroupsping VALUES ('older', 'ejb', '\\x00');
+	GRANT ALL ON old.jgroupsping TO keycloak"
+run_entrypoint DB_SCHEMA=old
+check "table without the column updated: rc 0 (rc=$rc)" [ "$rc" = 0 ]
+check "table without the column updated: no warning" fails grep -q warning "$tmp/err"
+check "table without the column updated: its row stays" \
+	[ "$(kc_sql "SELECT own_addr FROM old.jgroupsping")" = older ]
+
+# The rows cannot be deleted (the role may only read them): one warning line
+# that says why, the rows stay, and the server starts anyway.
+kc_sql "CREATE SCHEMA ro; GRANT USAGE ON SCHEMA ro TO keycloak"
+pg_as "$PG_BIN/psql" -h "$tmp/pg" -p "$port" -U postgres -d keycloak -v ON_ERROR_STOP=1 \
+	-qAt -c "SET client_min_messages = warning; SET search_path = ro; $ddl; GRANT SELECT ON ro.jgroupsping TO keycloak"
+ping_row ro crashed-read-only ejb '1 hour'
+run_entrypoint DB_SCHEMA=ro
+check "read-only rows: rc 0 (rc=$rc)" [ "$rc" = 0 ]
+check "read-only rows: the server is started" [ "$(cat "$tmp/java.pid" 2>/dev/null)" = "$pid" ]
+check "read-only rows: one warning line names the table and says why" \
+	grep -qx 'keycloak-ha-postgres: warning: cannot remove the rows of members that are gone from JGROUPSPING: permission denied for table jgroupsping (SQLSTATE 42501)' "$tmp/err"
+check "read-only rows: the row stays" [ "$(rows ro)" = crashed-read-only ]
+check "no secret in the entrypoint's output" fails grep -qE 'db-secret|admin-secret' "$tmp/err" "$tmp/out"
 
 summary run

@@ -67,11 +67,15 @@ kc_save_logs() {
 }
 
 # kc_tear_down: remove every container and the network of this run; fails
-# when one of them is still there afterwards.
+# when one of them is still there afterwards. The nodes go first, newest
+# first, the database last: a node stopped after its database waits for it
+# (it deletes its discovery row on the way out) until it is killed.
 kc_tear_down() {
-	local name left=""
+	local name left="" i
 	kc_save_logs
-	engine_remove "${kc_containers[@]}" || true
+	for ((i = ${#kc_containers[@]} - 1; i >= 0; i--)); do
+		engine_remove "${kc_containers[i]}" || true
+	done
 	engine_network_remove "$kc_network" || true
 	for name in "${kc_containers[@]}"; do
 		if engine_container_exists "$name"; then

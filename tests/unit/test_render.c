@@ -949,6 +949,40 @@ static void test_server_settings(void)
 	release(&r);
 }
 
+/* The rows the entrypoint watches are the project's only when no property
+ * changes where or how JDBC_PING writes them. */
+static void test_keeps_rows(void)
+{
+	static const char *const theirs[] = {
+		"insert_single_sql", "select_all_pingdata_sql", "initialize_sql",
+		"delete_single_sql", "clear_sql", "connection_url",
+		"connection_username", "datasource_jndi_name",
+		"datasource_injecter_class", "info_writer_sleep_time",
+		"info_writer_max_writes_after_view",
+	};
+	struct property props[2];
+	struct settings s = base_settings();
+
+	CHECK(jdbc_ping_keeps_rows(&s));
+	s.jgroups_protocol = NULL;	/* the default */
+	CHECK(jdbc_ping_keeps_rows(&s));
+	s.jgroups_protocol = "TCPPING";
+	CHECK(!jdbc_ping_keeps_rows(&s));
+	s.jgroups_protocol = "dns.DNS_PING";
+	CHECK(!jdbc_ping_keeps_rows(&s));
+
+	s = base_settings();
+	s.jgroups_properties = props;
+	s.n_jgroups_properties = 2;
+	props[0] = (struct property){"remove_old_coords_on_view_change", "true"};
+	props[1] = (struct property){"num_discovery_runs", "3"};
+	CHECK(jdbc_ping_keeps_rows(&s));
+	for (size_t i = 0; i < sizeof(theirs) / sizeof(theirs[0]); i++) {
+		props[1] = (struct property){(char *)theirs[i], "x"};
+		CHECK(!jdbc_ping_keeps_rows(&s));
+	}
+}
+
 static void test_deterministic(void)
 {
 	struct settings s = base_settings();
@@ -988,6 +1022,7 @@ int main(int argc, char **argv)
 	test_jgroups();
 	test_owners();
 	test_server_settings();
+	test_keeps_rows();
 	test_deterministic();
 	free(dist);
 	return harness_summary("test_render");

@@ -22,6 +22,8 @@ test_dir=$(cd "$(dirname "$0")" && pwd)
 repo_dir=$(cd "$test_dir/../.." && pwd)
 # shellcheck source=tests/lib/engine.sh
 . "$repo_dir/tests/lib/engine.sh"
+# shellcheck source=tests/lib/http.sh
+. "$repo_dir/tests/lib/http.sh"
 
 : "${KEYCLOAK_IMAGE:?set KEYCLOAK_IMAGE to the Keycloak image to test}"
 : "${POSTGRES_IMAGE:?set POSTGRES_IMAGE to the PostgreSQL image to test}"
@@ -86,38 +88,6 @@ finish() {
 trap finish EXIT
 trap 'exit 1' HUP INT TERM
 
-# http_code URL [CURL_ARGS...]: the HTTP status, "000" when nothing answers.
-http_code() {
-	local url=$1
-	shift
-	curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 "$@" "$url" ||
-		true
-}
-
-# wait_http NAME IP START: wait until IP:8080/auth/ answers 200; print the
-# seconds since START to the first answer of any kind and to the 200.
-wait_http() {
-	local name=$1 ip=$2 start=$3 code=000 answered=""
-	while [ $((SECONDS - start)) -lt "$boot_timeout" ]; do
-		code=$(http_code "http://$ip:8080/auth/")
-		if [ "$code" != 000 ] && [ -z "$answered" ]; then
-			answered=yes
-			echo "timing: $name first HTTP answer ($code) after $((SECONDS - start))s"
-		fi
-		if [ "$code" = 200 ]; then
-			echo "timing: $name HTTP 200 after $((SECONDS - start))s"
-			return 0
-		fi
-		if ! engine_is_running "$name"; then
-			echo "$name stopped before answering HTTP 200" >&2
-			return 1
-		fi
-		sleep 2
-	done
-	echo "$name: no HTTP 200 on $ip:8080/auth/ after ${boot_timeout}s (last: $code)" >&2
-	return 1
-}
-
 # The database, under the name the Keycloak image looks for by default.
 engine_network_create "$network"
 engine_run "$db" --network "$network" --network-alias postgres \
@@ -164,7 +134,8 @@ done
 for node in "$node1" "$node2"; do
 	ip=$ip1
 	[ "$node" = "$node2" ] && ip=$ip2
-	if wait_http "$node" "$ip" "$start"; then
+	if http_wait_200 "$node" "$node" "$start" "$((start + boot_timeout - SECONDS))" \
+		"http://$ip:8080/auth/"; then
 		pass "$node answers HTTP 200 on $ip:8080/auth/"
 	else
 		fail "$node answers HTTP 200 on $ip:8080/auth/"

@@ -20,6 +20,8 @@ test_dir=$(cd "$(dirname "$0")" && pwd)
 repo_dir=$(cd "$test_dir/../.." && pwd)
 # shellcheck source=tests/lib/engine.sh
 . "$repo_dir/tests/lib/engine.sh"
+# shellcheck source=tests/lib/http.sh
+. "$repo_dir/tests/lib/http.sh"
 # shellcheck source=tests/lib/check.sh
 . "$repo_dir/tests/lib/check.sh"
 
@@ -116,17 +118,9 @@ engine_run "$node" --network "$network" --hostname kc1 \
 	"$KEYCLOAK_IMAGE"
 ip=$(engine_ip "$node" "$network")
 
-up=""
-while [ $((SECONDS - start)) -lt "$boot_timeout" ]; do
-	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://$ip:8080/auth/" || true)
-	if [ "$code" = 200 ]; then
-		up=$((SECONDS - start))
-		break
-	fi
-	engine_is_running "$node" || break
-	sleep 2
-done
-check "the node serves HTTP 200 (after ${up:-no answer}s)" test -n "$up"
+http_wait_200 "$node" "$node" "$start" "$((start + boot_timeout - SECONDS))" \
+	"http://$ip:8080/auth/" || true
+check "the node serves HTTP 200 (after ${http_up:-no answer}s)" test -n "$http_up"
 engine logs "$node" >"$tmp/node.log" 2>&1 || true
 
 # Every client but this query's own session is the node's.

@@ -26,6 +26,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo_dir=$(cd "$here/../.." && pwd)
 # shellcheck source=tests/lib/engine.sh
 . "$here/../lib/engine.sh"
+# shellcheck source=tests/lib/http.sh
+. "$here/../lib/http.sh"
 # shellcheck source=tests/lib/check.sh
 . "$here/../lib/check.sh"
 
@@ -78,26 +80,10 @@ finish() {
 trap finish EXIT
 trap 'exit 1' HUP INT TERM
 
-http_code() {
-	local url=$1
-	shift
-	curl --silent --output /dev/null --write-out '%{http_code}' --max-time 10 "$@" "$url" ||
-		true
-}
-
 # wait_http IP: until IP:8080/auth/ answers 200, the container stops, or
 # the boot timeout.
 wait_http() {
-	local ip=$1 start=$SECONDS
-	while [ $((SECONDS - start)) -lt "$boot_timeout" ]; do
-		if [ "$(http_code "http://$ip:8080/auth/")" = 200 ]; then
-			echo "timing: HTTP 200 after $((SECONDS - start))s"
-			return 0
-		fi
-		engine_is_running "$kc" || return 1
-		sleep 2
-	done
-	return 1
+	http_wait_200 "$kc" "$kc" "$SECONDS" "$boot_timeout" "http://$1:8080/auth/"
 }
 
 # admin_token IP: an access token from the admin-cli password grant.

@@ -262,6 +262,14 @@ run_role pguser PGDATA="$work/pguser" POSTGRES_PASSWORD=x POSTGRES_USER=pg_admin
 check "pguser: exit 78 (got $rc)" test "$rc" = 78
 check_error pguser "$work/pguser.err" "POSTGRES_USER=pg_admin: names beginning with pg_"
 
+# A system call fails (exit 71): PGDATA lies below a regular file, so
+# looking at it fails with ENOTDIR; nothing is created.
+: >"$work/plainfile"
+run_role underfile PGDATA="$work/plainfile/data" POSTGRES_PASSWORD=x
+check "underfile: exit 71 (got $rc)" test "$rc" = 71
+check_error underfile "$work/underfile.err" "PGDATA=$work/plainfile/data: Not a directory"
+check "underfile: nothing created" test -f "$work/plainfile" -a ! -s "$work/plainfile"
+
 # --- not root: the role runs as the user it is started as.
 pgdata=$work/nobody
 mkdir "$pgdata"

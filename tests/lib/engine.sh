@@ -104,25 +104,37 @@ engine_is_running() {
 	[ "$(engine container inspect --format '{{.State.Running}}' "$1" 2>/dev/null)" = true ]
 }
 
-# engine_wait_log NAME REGEX SECONDS [INTERVAL]: wait until the container's
-# log (stdout and stderr) has a line matching the extended REGEX, looking
-# every INTERVAL seconds (default 2). Fails early if the container stops, and
-# after SECONDS.
-engine_wait_log() {
-	local name=$1 regex=$2 limit=$3 interval=${4:-2}
-	local deadline=$((SECONDS + limit))
+# engine_poll NAME SECONDS INTERVAL WHAT COMMAND...: run COMMAND every
+# INTERVAL seconds until it succeeds. Fails, naming WHAT it waited for, as
+# soon as the container NAME stops, or after SECONDS.
+engine_poll() {
+	local name=$1 limit=$2 interval=$3 what=$4 deadline
+	shift 4
+	deadline=$((SECONDS + limit))
 	while [ "$SECONDS" -lt "$deadline" ]; do
-		if engine logs "$name" 2>&1 | grep -Eq -- "$regex"; then
+		if "$@"; then
 			return 0
 		fi
 		if ! engine_is_running "$name"; then
-			echo "engine.sh: container $name stopped while waiting for /$regex/" >&2
+			echo "engine.sh: container $name stopped while waiting for $what" >&2
 			return 1
 		fi
 		sleep "$interval"
 	done
-	echo "engine.sh: no /$regex/ in the log of $name after ${limit}s" >&2
+	echo "engine.sh: container $name: no $what after ${limit}s" >&2
 	return 1
+}
+
+# engine_log_has NAME REGEX: the container's log (stdout and stderr) has a
+# line matching the extended REGEX.
+engine_log_has() {
+	engine logs "$1" 2>&1 | grep -Eq -- "$2"
+}
+
+# engine_wait_log NAME REGEX SECONDS [INTERVAL]: wait until the container's
+# log has a line matching REGEX, looking every INTERVAL seconds (default 2).
+engine_wait_log() {
+	engine_poll "$1" "$3" "${4:-2}" "/$2/ in its log" engine_log_has "$1" "$2"
 }
 
 # engine_ip NAME NETWORK: the container's IPv4 address on NETWORK.

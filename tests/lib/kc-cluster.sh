@@ -1,6 +1,6 @@
 # A Keycloak cluster for the end-to-end tests: the PostgreSQL image and any
 # number of Keycloak nodes on an --internal network created for one run.
-# Source it (it sources engine.sh and check.sh, and requires KEYCLOAK_IMAGE
+# Source it (it sources engine.sh, check.sh and http.sh, and requires KEYCLOAK_IMAGE
 # and POSTGRES_IMAGE), then:
 #
 #   kc_init PREFIX          names for this run (network, database)
@@ -29,6 +29,8 @@ kc_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$kc_lib_dir/engine.sh"
 # shellcheck source=tests/lib/check.sh
 . "$kc_lib_dir/check.sh"
+# shellcheck source=tests/lib/http.sh
+. "$kc_lib_dir/http.sh"
 : "${KEYCLOAK_IMAGE:?set KEYCLOAK_IMAGE to the Keycloak image to test}"
 : "${POSTGRES_IMAGE:?set POSTGRES_IMAGE to the PostgreSQL image to test}"
 
@@ -152,22 +154,20 @@ kc_view_total() {
 # kc_wait_view NAME N SECONDS [SKIP]: the newest view after the first SKIP
 # views (default 0) has N members; prints it.
 kc_wait_view() {
-	local name=$1 n=$2 limit=$3 skip=${4:-0} deadline last
-	deadline=$((SECONDS + limit))
-	while [ "$SECONDS" -lt "$deadline" ]; do
-		last=$(kc_views "$name" | tail -n +"$((skip + 1))" | tail -n 1)
-		if [ "${last%% *}" = "$n" ]; then
-			echo "$last"
-			return 0
-		fi
-		if ! engine_is_running "$(kc_container "$name")"; then
-			echo "kc-cluster: $name stopped while waiting for a $n-member view" >&2
-			return 1
-		fi
-		sleep 0.5
-	done
-	echo "kc-cluster: $name has no $n-member view after ${limit}s (last: ${last:-none})" >&2
-	return 1
+	local name=$1 n=$2 limit=$3 skip=${4:-0}
+	kc_last_view=""
+	if ! engine_poll "$(kc_container "$name")" "$limit" 0.5 "a $n-member view" \
+		kc_view_is "$name" "$n" "$skip"; then
+		echo "kc-cluster: $name: last view ${kc_last_view:-none}" >&2
+		return 1
+	fi
+	echo "$kc_last_view"
+}
+
+# kc_view_is NAME N SKIP: one try of kc_wait_view.
+kc_view_is() {
+	kc_last_view=$(kc_views "$1" | tail -n +"$(($3 + 1))" | tail -n 1)
+	[ "${kc_last_view%% *}" = "$2" ]
 }
 
 # kc_curl NAME CURL_ARGS...: a request to node NAME under kc_host.
@@ -181,25 +181,13 @@ kc_curl() {
 kc_http_code() {
 	local name=$1 path=$2
 	shift 2
-	kc_curl "$name" --output /dev/null --write-out '%{http_code}' --max-time 10 \
-		"$@" "http://$kc_host:8080$path" || true
+	http_code "http://$kc_host:8080$path" --connect-to "$kc_host:8080:$(kc_ip "$name"):8080" "$@"
 }
 
 # kc_wait_http NAME SECONDS: NAME answers 200 on /auth/.
 kc_wait_http() {
-	local name=$1 limit=$2 deadline code=000
-	deadline=$((SECONDS + limit))
-	while [ "$SECONDS" -lt "$deadline" ]; do
-		code=$(kc_http_code "$name" /auth/)
-		[ "$code" = 200 ] && return 0
-		if ! engine_is_running "$(kc_container "$name")"; then
-			echo "kc-cluster: $name stopped before answering HTTP 200" >&2
-			return 1
-		fi
-		sleep 1
-	done
-	echo "kc-cluster: $name: no HTTP 200 on /auth/ after ${limit}s (last: $code)" >&2
-	return 1
+	http_wait_200 "$1" "$(kc_container "$1")" "$SECONDS" "$2" "http://$kc_host:8080/auth/" \
+		--connect-to "$kc_host:8080:$(kc_ip "$1"):8080" >/dev/null
 }
 
 # kc_sql SQL: rows of SQL in the Keycloak database, unaligned, no header.

@@ -26,8 +26,13 @@ reps=${BENCH_START_REPS:-3}
 boot_timeout=${BENCH_BOOT_TIMEOUT:-600}
 containers=()
 network=""
+# The nodes first, the database last: a node stopped after its database
+# waits for it until it is killed.
 tear_down() {
-	[ "${#containers[@]}" = 0 ] || engine_remove "${containers[@]}" || true
+	local i
+	for ((i = ${#containers[@]} - 1; i >= 0; i--)); do
+		engine_remove "${containers[i]}" || true
+	done
 	[ -z "$network" ] || engine_network_remove "$network" || true
 	containers=()
 	network=""

@@ -21,6 +21,7 @@
  */
 #include "ping_rows.h"
 
+#include "clock.h"
 #include "log.h"
 #include "render.h"
 #include "wait_db.h"
@@ -55,15 +56,21 @@ static const char decide_query[] =
 	"SELECT (SELECT count(*) FROM gone), (SELECT count(*) FROM jgroupsping "
 	"WHERE own_addr = $1 AND cluster_name = $2 AND updated = $3::timestamptz)";
 
-static PGresult *checked(PGresult *r, int rows, int *failed)
+static void cannot_remove(const char *why)
 {
 	char msg[512];
 
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) >= rows)
-		return r;
-	db_message_line(PQresultErrorMessage(r), msg, sizeof(msg));
+	db_message_line(why, msg, sizeof(msg));
 	log_warn("cannot remove the rows of members that are gone from JGROUPSPING: %s",
 		 msg[0] ? msg : "no answer");
+}
+
+/* r when it holds at least rows rows; otherwise says why, sets *failed. */
+static PGresult *checked(PGresult *r, int rows, int *failed)
+{
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) >= rows)
+		return r;
+	cannot_remove(PQresultErrorMessage(r));
 	PQclear(r);
 	*failed = 1;
 	return NULL;
@@ -71,7 +78,7 @@ static PGresult *checked(PGresult *r, int rows, int *failed)
 
 int remove_dead_ping_rows(const struct settings *s)
 {
-	char msg[512], dead_after[32];
+	char dead_after[32];
 	int failed = 0, removed = 0, left = 0;
 	PGresult *rows = NULL;
 	char *pending = NULL;
@@ -80,9 +87,7 @@ int remove_dead_ping_rows(const struct settings *s)
 		return 0;
 	PGconn *conn = db_connect(s);
 	if (PQstatus(conn) != CONNECTION_OK) {
-		db_message_line(conn ? PQerrorMessage(conn) : "out of memory", msg, sizeof(msg));
-		log_warn("cannot remove the rows of members that are gone from JGROUPSPING: %s",
-			 msg);
+		cannot_remove(conn ? PQerrorMessage(conn) : "out of memory");
 		PQfinish(conn);
 		return -1;
 	}
@@ -99,8 +104,7 @@ int remove_dead_ping_rows(const struct settings *s)
 	if (n == 0)
 		goto out;
 	if (!(pending = malloc((size_t)n))) {
-		log_warn("cannot remove the rows of members that are gone from JGROUPSPING: "
-			 "out of memory");
+		cannot_remove("out of memory");
 		failed = 1;
 		goto out;
 	}

@@ -56,6 +56,7 @@
 
 #include <libpq-fe.h>
 
+#include "clock.h"
 #include "log.h"
 #include "settings.h"
 
@@ -580,25 +581,20 @@ static pid_t spawn(const char *path, char *const *argv, char *const *env)
 	_exit(errno == ENOENT ? EXIT_EXEC_NOTFOUND : EXIT_EXEC_FAILED);
 }
 
-static void sleep_ms(long ms)
+/* Unlike clock.h's sleep_ms, a signal ends this sleep early, so that the
+ * loops below see stop_requested at once, before the child that got the
+ * same signal is reaped as a plain failure. */
+static void nap_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static enum wait_result wait_child(pid_t pid, long timeout_ms, int *status,
 				   bool interruptible)
 {
-	long deadline = now_ms() + timeout_ms;
+	long long deadline = now_ms() + timeout_ms;
 
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
@@ -613,7 +609,7 @@ static enum wait_result wait_child(pid_t pid, long timeout_ms, int *status,
 			return WAIT_INTERRUPTED;
 		if (now_ms() >= deadline)
 			return WAIT_TIMEOUT;
-		sleep_ms(POLL_MS);
+		nap_ms(POLL_MS);
 	}
 }
 
@@ -861,7 +857,7 @@ static int wait_for_server(const struct role_settings *s, pid_t server,
 	const char *const values[] = { socket_dir, TEMP_PORT, "postgres",
 				       s->user, "5", "disable", "disable",
 				       "keycloak-ha-postgres", NULL };
-	long deadline = now_ms() + READY_TIMEOUT_MS;
+	long long deadline = now_ms() + READY_TIMEOUT_MS;
 	char last_error[256] = "no attempt";
 
 	for (;;) {
@@ -893,7 +889,7 @@ static int wait_for_server(const struct role_settings *s, pid_t server,
 				  READY_TIMEOUT_MS / 1000, last_error);
 			return EXIT_DB_UNAVAILABLE;
 		}
-		sleep_ms(200);
+		nap_ms(200);
 	}
 }
 

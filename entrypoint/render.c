@@ -694,8 +694,8 @@ bool jdbc_ping_keeps_rows(const struct settings *s)
 
 		if (n >= 4 && strcmp(name + n - 4, "_sql") == 0)
 			return false;
-		for (size_t j = 0; j < sizeof(prefixes) / sizeof(prefixes[0]); j++)
-			if (strncmp(name ? name : "", prefixes[j], strlen(prefixes[j])) == 0)
+		for (size_t j = 0; n && j < sizeof(prefixes) / sizeof(prefixes[0]); j++)
+			if (strncmp(name, prefixes[j], strlen(prefixes[j])) == 0)
 				return false;
 	}
 	return true;

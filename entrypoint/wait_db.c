@@ -18,6 +18,7 @@
  */
 #include "wait_db.h"
 
+#include "clock.h"
 #include "log.h"
 
 #include <ctype.h>
@@ -27,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -37,22 +37,6 @@
  * (a refused TCP connection costs the server nothing). */
 #define MAX_DELAY_MS 250
 #define ATTEMPT_TIMEOUT_MS 10000
-
-long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void sleep_ms(long long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 /* Find "XXXXX: " after a severity ("FATAL:  ", "ERROR:  "). */
 static bool find_sqlstate(const char *msg, char state[6])

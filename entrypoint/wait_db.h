@@ -42,10 +42,6 @@ PGconn *db_connect(const struct settings *s);
  * the severity and SQLSTATE prefix, with the SQLSTATE at the end. */
 void db_message_line(const char *msg, char *buf, size_t len);
 
-/* Milliseconds on the monotonic clock, and a sleep that outlasts signals. */
-long long now_ms(void);
-void sleep_ms(long long ms);
-
 /* The outcome of one attempt, exposed for tests. */
 enum attempt_outcome { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_REFUSED, ATTEMPT_NO_DATABASE };
 

@@ -123,8 +123,8 @@ $(OUT)/host/keycloak-ha-postgres-plain: entrypoint/main.c $(ENTRYPOINT_SRCS) $(E
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/host/%,$(wildcard tests/unit/test_*.c))
 
-$(OUT)/host/test_%: tests/unit/test_%.c tests/unit/harness.h $(ENTRYPOINT_SRCS) $(ENTRYPOINT_HDRS) \
-		$(HOST_LIBCONFIG)/lib/libconfig.a
+$(OUT)/host/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ENTRYPOINT_SRCS) \
+		$(ENTRYPOINT_HDRS) $(HOST_LIBCONFIG)/lib/libconfig.a
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -Ientrypoint $(HOST_INCLUDES) \
 		-o $@ $< $(ENTRYPOINT_SRCS) $(HOST_LIBS)
@@ -155,7 +155,7 @@ fuzz: host-setup
 
 # The unit test programs again without sanitizers, for valgrind.
 PLAIN_UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/host/plain/%,$(wildcard tests/unit/test_*.c))
-$(OUT)/host/plain/test_%: tests/unit/test_%.c tests/unit/harness.h $(ENTRYPOINT_SRCS) \
+$(OUT)/host/plain/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ENTRYPOINT_SRCS) \
 		$(ENTRYPOINT_HDRS) $(HOST_LIBCONFIG)/lib/libconfig.a
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -Ientrypoint $(HOST_INCLUDES) -o $@ $< $(ENTRYPOINT_SRCS) $(HOST_LIBS)

@@ -1,8 +1,8 @@
 #include "admin_user.h"
 
+#include "db.h"
 #include "fsutil.h"
 #include "log.h"
-#include "wait_db.h"
 #include "settings.h"
 
 #include <errno.h>
@@ -123,13 +123,13 @@ static enum admin_state admin_state(const struct settings *s)
 {
 	/* The same servers, user and TLS as the wait; bounded, since the
 	 * wait has just shown that the server answers. */
-	PGconn *conn = db_connect(s);
+	PGconn *conn = db_connect(&s->db);
 	enum admin_state state = ADMIN_UNKNOWN;
 	char msg[512];
 	if (PQstatus(conn) != CONNECTION_OK) {
 		db_message_line(conn ? PQerrorMessage(conn) : "out of memory", msg, sizeof(msg));
 		log_warn("cannot ask the database whether admin user %s exists: %s",
-			 s->admin_user, msg);
+			 s->admin.user, msg);
 		PQfinish(conn);
 		return ADMIN_UNKNOWN;
 	}
@@ -137,17 +137,17 @@ static enum admin_state admin_state(const struct settings *s)
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		db_message_line(PQresultErrorMessage(r), msg, sizeof(msg));
 		log_warn("cannot ask the database whether admin user %s exists: %s",
-			 s->admin_user, msg);
+			 s->admin.user, msg);
 	} else if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
 		state = ADMIN_ABSENT;	/* no schema yet: a first start */
 	} else {
 		PQclear(r);
-		const char *params[] = { s->admin_user };
+		const char *params[] = { s->admin.user };
 		r = PQexecParams(conn, user_query, 1, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			db_message_line(PQresultErrorMessage(r), msg, sizeof(msg));
 			log_warn("cannot ask the database whether admin user %s exists: %s",
-				 s->admin_user, msg);
+				 s->admin.user, msg);
 		} else {
 			state = PQntuples(r) > 0 ? ADMIN_PRESENT : ADMIN_ABSENT;
 		}
@@ -162,13 +162,13 @@ int provide_admin_user(const struct settings *s, const char *config_dir)
 	char path[PATH_MAX];
 
 	if (admin_state(s) != ADMIN_PRESENT)
-		return write_admin_user(config_dir, s->admin_user, s->admin_password);
+		return write_admin_user(config_dir, s->admin.user, s->admin.password);
 	/* A file left by a start that never got as far as importing it. */
 	snprintf(path, sizeof(path), "%s/keycloak-add-user.json", config_dir);
 	if (unlink(path) != 0 && errno != ENOENT) {
 		log_error("cannot remove %s: %s", path, strerror(errno));
 		return EXIT_CANTCREAT;
 	}
-	log_info("admin user %s exists in the master realm; not adding it", s->admin_user);
+	log_info("admin user %s exists in the master realm; not adding it", s->admin.user);
 	return 0;
 }

@@ -11,4 +11,8 @@ long long now_ms(void);
  * shorten it. */
 void sleep_ms(long long ms);
 
+/* Sleep at most ms milliseconds: a signal ends the nap early, so that a
+ * loop that waits for a child sees its handler's flag at once. */
+void nap_ms(long long ms);
+
 #endif

@@ -1,33 +1,29 @@
 /*
- * Launching the server: the java command line that bin/standalone.sh would
- * build, executed directly so that the JVM is the container's main process
- * and receives signals itself.
+ * Starting a server by exec: its command line built as a list, then the
+ * entrypoint replaced by it, so that the server is the container's main
+ * process, receives its signals itself, and its exit status is the
+ * container's.
  */
 #ifndef KHP_LAUNCH_H
 #define KHP_LAUNCH_H
 
-#include "settings.h"
+#include <stddef.h>
 
-/* The JVM security properties file that render writes next to
- * standalone-ha.xml, and the server's command line names. */
-#define JVM_SECURITY_FILE "keycloak-ha-java.security"
-
+/* A growing, NULL-terminated argument list of malloc'd strings. */
 struct argv_list {
 	char **v;
 	size_t n, cap;
 };
 
-/* Build the server's argv (java first). extra: arguments given after
- * "run", passed on to the server. Returns 0 or an exit code. */
-int build_server_argv(const struct settings *s, char *const *extra, size_t n_extra,
-		      struct argv_list *out);
-
-/* The environment the server gets: envp without secrets. */
-char **server_environment(char *const *envp);
-
-/* exec the server; returns only on failure, with an exit code. */
-int exec_server(const struct argv_list *args, char *const *envp);
-
+void argv_push(struct argv_list *a, const char *s);
+void argv_pushf(struct argv_list *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Split text on blanks: JAVA_OPTS has no shell quoting, as there is no
+ * shell. */
+void argv_push_words(struct argv_list *a, const char *text);
 void argv_free(struct argv_list *a);
+
+/* execve the program args->v[0]; returns only on failure, with
+ * EXIT_EXEC_NOTFOUND or EXIT_EXEC_FAILED after logging. */
+int exec_program(const struct argv_list *args, char *const *envp);
 
 #endif

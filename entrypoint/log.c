@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
-enum log_level log_threshold = LOG_INFO;
 FILE *log_stream;
+
+static enum log_level threshold = LOG_INFO;
 
 static const char *const level_names[] = {
 	[LOG_ERROR] = "error",
@@ -20,13 +22,37 @@ static const char *const level_names[] = {
 	[LOG_DEBUG] = "debug",
 };
 
+void log_set_level(enum log_level level)
+{
+	threshold = level;
+}
+
+bool log_level_parse(const char *text, enum log_level *level)
+{
+	static const struct {
+		const char *name;
+		enum log_level level;
+	} names[] = {
+		{ "error", LOG_ERROR }, { "warn", LOG_WARN }, { "warning", LOG_WARN },
+		{ "info", LOG_INFO }, { "debug", LOG_DEBUG },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(text, names[i].name) == 0) {
+			*level = names[i].level;
+			return true;
+		}
+	}
+	return false;
+}
+
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	int saved_errno = errno;
 
-	if (level > log_threshold)
+	if (level > threshold)
 		return;
-	/* One fprintf call per part; stderr is unbuffered, so build the line
+	/* One fprintf call per line; stderr is unbuffered, so build the line
 	 * first to keep it whole when other processes share the stream. */
 	char line[2048];
 	int n = snprintf(line, sizeof(line), "keycloak-ha-postgres: %s: ",
@@ -48,12 +74,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 }
 
-void die(enum exit_code code, const char *fmt, ...)
+void die_out_of_memory(void)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vmsg(LOG_ERROR, fmt, ap);
-	va_end(ap);
-	exit((int)code);
+	log_error("out of memory");
+	exit(EXIT_OSERR);
 }

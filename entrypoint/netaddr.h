@@ -10,10 +10,10 @@
 
 /*
  * The first IPv4 address of an interface that is up and not loopback, in
- * interface order (eth0 before eth1 on a container). Returns 0, or -1 when
- * there is none.
+ * interface order (eth0 before eth1 on a container); false when there is
+ * none.
  */
-int own_address(char *buf, size_t len);
+bool own_address(char *buf, size_t len);
 
 bool address_is_loopback(const char *addr);
 bool address_is_any(const char *addr);

@@ -19,9 +19,9 @@
 #include "wait_db.h"
 
 #include "clock.h"
+#include "db.h"
 #include "log.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -38,152 +38,17 @@
 #define MAX_DELAY_MS 250
 #define ATTEMPT_TIMEOUT_MS 10000
 
-/* Find "XXXXX: " after a severity ("FATAL:  ", "ERROR:  "). */
-static bool find_sqlstate(const char *msg, char state[6])
-{
-	for (const char *p = msg; (p = strstr(p, ":  ")) != NULL; p++) {
-		const char *c = p + 3;
-		int i;
-		for (i = 0; i < 5; i++)
-			if (!isdigit((unsigned char)c[i]) && !isupper((unsigned char)c[i]))
-				break;
-		if (i == 5 && c[5] == ':') {
-			memcpy(state, c, 5);
-			state[5] = '\0';
-			return true;
-		}
-	}
-	return false;
-}
-
-enum attempt_outcome classify_connection_error(const char *message)
-{
-	char state[6];
-
-	/* TLS that cannot succeed: the server's certificate is not trusted or
-	 * names another host, or the server has no TLS while it is required. */
-	static const char *const tls_refusals[] = { "certificate verify failed",
-		"does not match host name", "server does not support SSL",
-		"root certificate file", NULL };
-	for (const char *const *t = tls_refusals; *t; t++)
-		if (strstr(message, *t))
-			return ATTEMPT_REFUSED;
-	if (!find_sqlstate(message, state))
-		return ATTEMPT_RETRY;
-	/* Class 28: invalid authorization (wrong password, unknown role, no
-	 * pg_hba.conf entry); 42501: no CONNECT privilege on the database. */
-	if (strncmp(state, "28", 2) == 0 || strcmp(state, "42501") == 0)
-		return ATTEMPT_REFUSED;
-	if (strcmp(state, "3D000") == 0)
-		return ATTEMPT_NO_DATABASE;
-	/* 57P03 cannot_connect_now (starting up, shutting down, in recovery),
-	 * 53300 too_many_connections, 57P01 admin_shutdown and anything else
-	 * are states a server leaves by itself. */
-	return ATTEMPT_RETRY;
-}
-
-void db_message_line(const char *msg, char *buf, size_t len)
-{
-	char state[6];
-	const char *start = msg;
-	bool has_state = find_sqlstate(msg, state);
-
-	if (has_state) {
-		const char *p = strstr(msg, state);
-		if (p)
-			start = p + 7;
-	}
-	/* Room for " (SQLSTATE XXXXX)" at the end. */
-	if (len < 32)
-		has_state = false;
-	else if (has_state)
-		len -= 17;
-	size_t o = 0;
-	for (const char *p = start; *p && o + 1 < len; p++) {
-		if (*p == '\n') {
-			/* Keep the first line only: libpq adds LOCATION lines in
-			 * verbose mode. */
-			break;
-		}
-		buf[o++] = (*p == '\t' || (unsigned char)*p >= 0x20) ? *p : ' ';
-	}
-	buf[o] = '\0';
-	if (has_state)
-		snprintf(buf + o, 18, " (SQLSTATE %s)", state);
-}
-
-void db_params_init(struct db_params *p, const struct settings *s)
-{
-	/* libpq takes several servers as comma-separated hosts and ports. */
-	size_t ho = 0, po = 0, n = 0;
-
-	if (s->n_db_addrs) {
-		for (size_t i = 0; i < s->n_db_addrs; i++) {
-			ho += (size_t)snprintf(p->hosts + ho, sizeof(p->hosts) - ho, "%s%s",
-					       i ? "," : "", s->db_addrs[i].host);
-			po += (size_t)snprintf(p->ports + po, sizeof(p->ports) - po, "%s%u",
-					       i ? "," : "", s->db_addrs[i].port);
-			if (ho >= sizeof(p->hosts) || po >= sizeof(p->ports))
-				break;
-		}
-	} else {
-		snprintf(p->hosts, sizeof(p->hosts), "%s", s->db_host);
-		snprintf(p->ports, sizeof(p->ports), "%u", s->db_port);
-	}
-#define PARAM(k, v) (p->keys[n] = (k), p->values[n++] = (v))
-	PARAM("host", p->hosts);
-	PARAM("port", p->ports);
-	PARAM("dbname", s->db_name);
-	/* The user is always given: a container running as an arbitrary UID
-	 * has no passwd entry for libpq to take a default from. */
-	PARAM("user", s->db_user);
-	PARAM("password", s->db_password);
-	PARAM("application_name", "keycloak-ha-postgres");
-	if (s->db_schema) {
-		/* Keycloak's tables are found where the server puts them. */
-		snprintf(p->options, sizeof(p->options), "-c search_path=%s", s->db_schema);
-		PARAM("options", p->options);
-	}
-	if (s->db_sslmode)
-		PARAM("sslmode", s->db_sslmode);
-	if (s->db_sslrootcert)
-		PARAM("sslrootcert", s->db_sslrootcert);
-	/* As the datasource does: the server that accepts writes. */
-	if (s->n_db_addrs > 1)
-		PARAM("target_session_attrs", "read-write");
-#undef PARAM
-	p->keys[n] = NULL;
-	p->values[n] = NULL;
-}
-
-PGconn *db_connect(const struct settings *s)
-{
-	struct db_params p;
-	size_t n = 0;
-
-	db_params_init(&p, s);
-	while (p.keys[n])
-		n++;
-	p.keys[n] = "connect_timeout";
-	p.values[n++] = "10";
-	p.keys[n] = NULL;
-	p.values[n] = NULL;
-	PGconn *conn = PQconnectdbParams(p.keys, p.values, 0);
-	/* For db_message_line: the SQLSTATE is in verbose messages only. */
-	if (conn)
-		PQsetErrorVerbosity(conn, PQERRORS_VERBOSE);
-	return conn;
-}
+enum outcome { ATTEMPT_OK, ATTEMPT_RETRY, ATTEMPT_REFUSED, ATTEMPT_NO_DATABASE };
 
 /*
  * One login attempt, bounded by timeout_ms. Returns the outcome and leaves
  * the server's (or libpq's) message in msg.
  */
-static enum attempt_outcome attempt(const struct settings *s, long long timeout_ms,
-				    char *msg, size_t msg_len)
+static enum outcome attempt(const struct db_settings *db, long long timeout_ms, char *msg,
+			    size_t msg_len)
 {
 	struct db_params p;
-	db_params_init(&p, s);
+	db_params_init(&p, db);
 	PGconn *conn = PQconnectStartParams(p.keys, p.values, 0);
 	if (!conn) {
 		snprintf(msg, msg_len, "out of memory");
@@ -217,16 +82,17 @@ static enum attempt_outcome attempt(const struct settings *s, long long timeout_
 	}
 	if (PQstatus(conn) != CONNECTION_OK) {
 		const char *err = PQerrorMessage(conn);
-		enum attempt_outcome o = classify_connection_error(err);
+		enum db_failure f = db_classify_failure(err);
 		db_message_line(err, msg, msg_len);
 		PQfinish(conn);
-		return o;
+		return f == DB_REFUSED ? ATTEMPT_REFUSED
+		       : f == DB_NO_DATABASE ? ATTEMPT_NO_DATABASE : ATTEMPT_RETRY;
 	}
 
 	/* A login alone is not the whole proof: a server in some states
 	 * accepts the startup and then fails the first query. */
 	PGresult *res = PQexec(conn, "SELECT 1");
-	enum attempt_outcome o = ATTEMPT_OK;
+	enum outcome o = ATTEMPT_OK;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		db_message_line(PQerrorMessage(conn), msg, msg_len);
 		o = ATTEMPT_RETRY;
@@ -236,10 +102,10 @@ static enum attempt_outcome attempt(const struct settings *s, long long timeout_
 	return o;
 }
 
-int wait_for_database(const struct settings *s)
+int wait_for_database(const struct db_settings *db)
 {
 	long long start = now_ms();
-	long long deadline = s->db_wait_timeout ? start + (long long)s->db_wait_timeout * 1000 : 0;
+	long long deadline = db->wait_timeout ? start + (long long)db->wait_timeout * 1000 : 0;
 	long long delay = INITIAL_DELAY_MS;
 	char msg[512], last[512] = "";
 	unsigned attempts = 0;
@@ -251,33 +117,37 @@ int wait_for_database(const struct settings *s)
 			budget = deadline - now_ms() > 1000 ? deadline - now_ms() : 1000;
 		attempts++;
 		msg[0] = '\0';
-		switch (attempt(s, budget, msg, sizeof(msg))) {
+		switch (attempt(db, budget, msg, sizeof(msg))) {
 		case ATTEMPT_OK:
-			log_info("database %s on %s:%u accepts the login of %s (%.1f s, %u attempt%s)",
-				 s->db_name, s->db_host, s->db_port, s->db_user,
+			log_info("database %s on %s:%u accepts the login of %s "
+				 "(%.1f s, %u attempt%s)",
+				 db->name, db->host, db->port, db->user,
 				 (double)(now_ms() - start) / 1000.0, attempts,
 				 attempts == 1 ? "" : "s");
 			return EXIT_OK;
 		case ATTEMPT_REFUSED:
 			log_error("database on %s:%u refused the login of user %s: %s",
-				  s->db_host, s->db_port, s->db_user, msg);
+				  db->host, db->port, db->user, msg);
 			return EXIT_DB_REFUSED;
 		case ATTEMPT_NO_DATABASE:
-			log_error("database %s does not exist on %s:%u: %s", s->db_name,
-				  s->db_host, s->db_port, msg);
+			log_error("database %s does not exist on %s:%u: %s", db->name,
+				  db->host, db->port, msg);
 			return EXIT_DB_REFUSED;
 		case ATTEMPT_RETRY:
 			break;
 		}
-		/* Say what is happening when it changes, not on every attempt. */
+		/* Say what is happening when it changes, not on every attempt
+		 * (but for debugging). */
+		log_debug("attempt %u on %s:%u: %s", attempts, db->host, db->port, msg);
 		if (strcmp(msg, last) != 0) {
-			log_info("waiting for database on %s:%u: %s", s->db_host, s->db_port, msg);
+			log_info("waiting for database on %s:%u: %s", db->host, db->port, msg);
 			snprintf(last, sizeof(last), "%s", msg);
 		}
 		long long now = now_ms();
 		if (deadline && now >= deadline) {
-			log_error("database on %s:%u not reachable within %u s (DB_WAIT_TIMEOUT): %s",
-				  s->db_host, s->db_port, s->db_wait_timeout, last);
+			log_error("database on %s:%u not reachable within %u s "
+				  "(DB_WAIT_TIMEOUT): %s",
+				  db->host, db->port, db->wait_timeout, last);
 			return EXIT_DB_UNAVAILABLE;
 		}
 		/* Full delay plus up to 20 % jitter, so that nodes started

@@ -14,6 +14,8 @@
  */
 #include "xml.h"
 
+#include "utf8.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,50 +95,10 @@ static size_t scan_name(const struct xml_doc *doc, size_t pos)
 	return pos;
 }
 
-static int is_xml_char(uint32_t c)
+bool xml_char_allowed(uint32_t c)
 {
 	return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
 	       (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
-}
-
-/*
- * Decode one UTF-8 sequence at s[0..n). Returns its length, 0 when it is not
- * valid UTF-8 (overlong, surrogate, beyond U+10FFFF, truncated).
- */
-static size_t decode_utf8(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c;
-	size_t len;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		c = s[0] & 0x1F;
-		len = 2;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		c = s[0] & 0x0F;
-		len = 3;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		c = s[0] & 0x07;
-		len = 4;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
 }
 
 /* The first pass: the document must be UTF-8 made of XML characters. */
@@ -147,11 +109,11 @@ static int check_chars(struct xml_doc *doc)
 
 	while (pos < doc->len) {
 		uint32_t c;
-		size_t n = decode_utf8(s + pos, doc->len - pos, &c);
+		size_t n = utf8_decode(s + pos, doc->len - pos, &c);
 
 		if (n == 0)
 			return fail(doc, pos, "invalid UTF-8");
-		if (!is_xml_char(c))
+		if (!xml_char_allowed(c))
 			return fail(doc, pos, "character not allowed in XML");
 		pos += n;
 	}
@@ -203,7 +165,7 @@ static int scan_reference(struct xml_doc *doc, size_t pos, size_t *end,
 		}
 		if (p >= doc->len)
 			return fail(doc, pos, "unterminated character reference");
-		if (digits == 0 || !is_xml_char(value))
+		if (digits == 0 || !xml_char_allowed(value))
 			return fail(doc, pos, "bad character reference");
 		*end = p + 1;
 		*cp = value;
@@ -745,107 +707,4 @@ int xml_find_child(struct xml_doc *doc, const struct xml_element *parent,
 		return 1;
 	}
 	return r;
-}
-
-int xml_buf_add(struct xml_buf *buf, const char *s, size_t n)
-{
-	if (buf->failed)
-		return -1;
-	if (buf->cap - buf->len < n + 1) {
-		size_t cap = buf->cap ? buf->cap : 256;
-
-		while (cap - buf->len < n + 1) {
-			if (cap > SIZE_MAX / 2) {
-				buf->failed = 1;
-				return -1;
-			}
-			cap *= 2;
-		}
-		char *data = realloc(buf->data, cap);
-		if (!data) {
-			buf->failed = 1;
-			return -1;
-		}
-		buf->data = data;
-		buf->cap = cap;
-	}
-	if (n)
-		memcpy(buf->data + buf->len, s, n);
-	buf->len += n;
-	buf->data[buf->len] = '\0';
-	return 0;
-}
-
-int xml_buf_adds(struct xml_buf *buf, const char *s)
-{
-	return xml_buf_add(buf, s, strlen(s));
-}
-
-void xml_buf_free(struct xml_buf *buf)
-{
-	free(buf->data);
-	buf->data = NULL;
-	buf->len = buf->cap = 0;
-	buf->failed = 0;
-}
-
-enum xml_escape_result xml_escape(struct xml_buf *buf, const char *s, size_t n)
-{
-	size_t p = 0;
-
-	while (p < n) {
-		uint32_t c;
-		size_t k = decode_utf8((const unsigned char *)s + p, n - p, &c);
-		const char *rep = NULL;
-
-		if (k == 0)
-			return XML_ESCAPE_UTF8;
-		if (!is_xml_char(c))
-			return XML_ESCAPE_CONTROL;
-		switch (c) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&apos;"; break;
-		case '\t': rep = "&#9;"; break;
-		case '\n': rep = "&#10;"; break;
-		case '\r': rep = "&#13;"; break;
-		default: break;
-		}
-		if ((rep ? xml_buf_adds(buf, rep) : xml_buf_add(buf, s + p, k)) != 0)
-			return XML_ESCAPE_NOMEM;
-		p += k;
-	}
-	return buf->failed ? XML_ESCAPE_NOMEM : XML_ESCAPE_OK;
-}
-
-int xml_set_attr(struct xml_doc *doc, const struct xml_element *el,
-		 const char *name, const char *value, struct xml_buf *out)
-{
-	struct xml_span v;
-	int r = xml_attr(doc, el, name, &v);
-	enum xml_escape_result e;
-
-	if (r < 0 || el->tag_end > doc->len || el->attrs_end > el->tag_end)
-		return -4;
-	if (r == 1) {
-		xml_buf_add(out, doc->text + el->start, v.start - el->start);
-		e = xml_escape(out, value, strlen(value));
-		if (e != XML_ESCAPE_OK)
-			return e;
-		xml_buf_add(out, doc->text + v.end, el->tag_end - v.end);
-	} else {
-		xml_buf_add(out, doc->text + el->start, el->attrs_end - el->start);
-		xml_buf_adds(out, " ");
-		xml_buf_adds(out, name);
-		xml_buf_adds(out, "=\"");
-		e = xml_escape(out, value, strlen(value));
-		if (e != XML_ESCAPE_OK)
-			return e;
-		xml_buf_adds(out, "\"");
-		xml_buf_add(out, doc->text + el->attrs_end,
-			    el->tag_end - el->attrs_end);
-	}
-	return out->failed ? XML_ESCAPE_NOMEM : 0;
 }

@@ -15,7 +15,11 @@
 #ifndef KHP_XML_H
 #define KHP_XML_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
 
 /* Server configurations nest about ten levels; 64 leaves room without
  * letting hostile input grow the stack of open elements. */
@@ -89,17 +93,8 @@ int xml_find_child(struct xml_doc *doc, const struct xml_element *parent,
 /* Decode references in raw[0..n) into out (NUL-terminated). 0 or -1. */
 int xml_unescape(const char *raw, size_t n, char *out, size_t size);
 
-/* A growing output buffer; after an allocation failure it stays failed. */
-struct xml_buf {
-	char *data;
-	size_t len;
-	size_t cap;
-	int failed;
-};
-
-int xml_buf_add(struct xml_buf *buf, const char *s, size_t n);
-int xml_buf_adds(struct xml_buf *buf, const char *s);
-void xml_buf_free(struct xml_buf *buf);
+/* Whether XML 1.0 can carry code point c. */
+bool xml_char_allowed(uint32_t c);
 
 /* Results of xml_escape. */
 enum xml_escape_result {
@@ -107,18 +102,18 @@ enum xml_escape_result {
 	XML_ESCAPE_NOMEM = -1,
 	XML_ESCAPE_CONTROL = -2,	/* a character XML 1.0 cannot carry */
 	XML_ESCAPE_UTF8 = -3,		/* not valid UTF-8 */
+	XML_SET_ATTR_MALFORMED = -4,	/* xml_set_attr: the start tag cannot be read */
 };
 
 /* Append s[0..n) escaped for use as text or as an attribute value in either
  * quote: & < > " ' become references, and tab, newline and carriage return
  * become character references so that no parser normalises them away. */
-enum xml_escape_result xml_escape(struct xml_buf *buf, const char *s,
-				  size_t n);
+enum xml_escape_result xml_escape(struct buf *out, const char *s, size_t n);
 
 /* Append el's start tag with attribute name set to value (escaped),
  * replacing its value or adding the attribute at the end. Returns as
- * xml_escape, or -4 when the start tag cannot be read. */
+ * xml_escape, or XML_SET_ATTR_MALFORMED. */
 int xml_set_attr(struct xml_doc *doc, const struct xml_element *el,
-		 const char *name, const char *value, struct xml_buf *out);
+		 const char *name, const char *value, struct buf *out);
 
 #endif

@@ -3,7 +3,10 @@
  * its entries into settings, then the settings loaded from them.
  */
 #include "log.h"
+#include "provenance.h"
 #include "settings.h"
+#include "settings_file.h"
+#include "settings_names.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -33,8 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (settings_parse_config("fuzz.conf", text, size % 2, &f) == 0) {
 		/* The entries, validated as settings. */
 		struct settings s;
-		settings_load(&s, f.vars);
+		struct provenance shown = { 0 };
+		struct settings_input in = { .envp = f.vars };
+		settings_load(&s, &shown, &in);
 		settings_free(&s);
+		provenance_free(&shown);
 		settings_config_free(&f);
 	}
 	free(text);

@@ -5,7 +5,10 @@
  * DB_PASSWORD_FILE the way a Docker or Kubernetes secret is.
  */
 #include "log.h"
+#include "provenance.h"
 #include "settings.h"
+#include "settings_file.h"
+#include "settings_names.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -56,8 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	env[n] = NULL;
 
 	struct settings s;
-	settings_load(&s, env);
+	struct provenance shown = { 0 };
+	struct settings_input in = { .envp = env };
+	settings_load(&s, &shown, &in);
 	settings_free(&s);
+	provenance_free(&shown);
 	settings_warn_unknown(env);
 	free(text);
 	return 0;

@@ -4,7 +4,7 @@
  * from an arbitrary document, with settings that reach every edit.
  */
 #include "log.h"
-#include "render.h"
+#include "wildfly.h"
 #include "settings.h"
 #include "xml.h"
 
@@ -26,32 +26,32 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	log_stream = fopen("/dev/null", "w");
-	s.db_host = "db1";
-	s.db_port = 5432;
-	s.db_addrs = addrs;
-	s.n_db_addrs = 2;
-	s.db_name = "key&cloak";
-	s.db_user = "kc<user>";
-	s.db_password = "p\"w${x}";
-	s.db_schema = "kc";
-	s.db_sslmode = "verify-full";
-	s.db_sslrootcert = "/ca dir/ca.pem";
-	s.jdbc_params = "a=b&c=d";
-	s.node_name = "node1";
-	s.bind_address = "10.0.0.1";
-	s.bind_private = "10.0.0.1";
-	s.jgroups_protocol = "TCPPING";
-	s.jgroups_stack = "tcp";
-	s.jgroups_properties = props;
-	s.n_jgroups_properties = 2;
-	s.cache_owners = 2;
-	s.cache_owners_auth = 2;
-	s.hostname = "sso.example.com";
-	s.https_port = 443;
-	s.always_https = TRI_TRUE;
-	s.proxy_address_forwarding = TRI_TRUE;
-	s.log_level = "DEBUG";
-	s.root_log_level = "WARN";
+	s.db.host = "db1";
+	s.db.port = 5432;
+	s.db.addrs = addrs;
+	s.db.n_addrs = 2;
+	s.db.name = "key&cloak";
+	s.db.user = "kc<user>";
+	s.db.password = "p\"w${x}";
+	s.db.schema = "kc";
+	s.db.sslmode = "verify-full";
+	s.db.sslrootcert = "/ca dir/ca.pem";
+	s.db.jdbc_params = "a=b&c=d";
+	s.cluster.node_name = "node1";
+	s.cluster.bind_address = "10.0.0.1";
+	s.cluster.bind_private = "10.0.0.1";
+	s.cluster.protocol = "TCPPING";
+	s.cluster.stack = "tcp";
+	s.cluster.properties = props;
+	s.cluster.n_properties = 2;
+	s.cluster.cache_owners = 2;
+	s.cluster.cache_owners_auth = 2;
+	s.frontend.hostname = "sso.example.com";
+	s.frontend.https_port = 443;
+	s.frontend.always_https = TRI_TRUE;
+	s.frontend.proxy_address_forwarding = TRI_TRUE;
+	s.server.log_level = "DEBUG";
+	s.server.root_log_level = "WARN";
 	return 0;
 }
 
@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xml_doc doc;
 	struct xml_element root, child;
-	char *out, err[256], buf[64];
+	char *out, buf[64];
 	size_t out_len, cursor = 0;
 
 	if (xml_parse(&doc, (const char *)data, size, &root) == 0) {
@@ -69,12 +69,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	/* Odd sizes also try a second shape of the settings. */
-	s.frontend_url = size % 2 ? "https://sso.example.com/auth" : NULL;
-	s.hostname = size % 2 ? NULL : "sso.example.com";
-	s.jgroups_protocol = size % 3 == 0 ? "PING" : "TCPPING";
-	s.jgroups_stack = size % 3 == 0 ? "udp" : "tcp";
-	if (render_standalone_ha(&s, (const char *)data, size, &out, &out_len, err,
-				 sizeof(err)) == 0) {
+	s.frontend.url = size % 2 ? "https://sso.example.com/auth" : NULL;
+	s.frontend.hostname = size % 2 ? NULL : "sso.example.com";
+	s.cluster.protocol = size % 3 == 0 ? "PING" : "TCPPING";
+	s.cluster.stack = size % 3 == 0 ? "udp" : "tcp";
+	if (render_standalone_ha(&s, (const char *)data, size, &out, &out_len) == 0) {
 		/* What comes out must be well-formed. */
 		struct xml_doc check;
 		if (xml_parse(&check, out, out_len, &root) != 0)

@@ -148,6 +148,7 @@ bad 78 'KEYCLOAK_ALWAYS_HTTPS: expected true or false, got "maybe"' "${R[@]}" KE
 bad 78 'PROXY_ADDRESS_FORWARDING: expected true or false, got "on"' "${R[@]}" PROXY_ADDRESS_FORWARDING=on $P $B
 bad 78 'PROXY_ADDRESS_FORWARDING: is empty' "${R[@]}" PROXY_ADDRESS_FORWARDING= $P $B
 bad 78 'KEYCLOAK_LOGLEVEL: expected one of ALL, TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF, got "verbose"' "${R[@]}" KEYCLOAK_LOGLEVEL=verbose $P $B
+bad 78 'KEYCLOAK_HA_LOG_LEVEL: expected one of error, warn, info, debug, got "loud"' "${R[@]}" KEYCLOAK_HA_LOG_LEVEL=loud $P $B
 bad 78 'ROOT_LOGLEVEL: expected one of ALL, TRACE, DEBUG, INFO, WARN, ERROR, FATAL, OFF, got "WARNING"' "${R[@]}" ROOT_LOGLEVEL=WARNING $P $B
 # --- Cluster ------------------------------------------------------------------
 bad 78 'KEYCLOAK_NODE_NAME: expected letters, digits' "${R[@]}" "KEYCLOAK_NODE_NAME=node 1" $P $B

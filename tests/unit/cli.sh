@@ -155,5 +155,19 @@ expect_out 0 "DB_WAIT_TIMEOUT=120s	(DB_WAIT_TIMEOUT)" -- "$bin" render --print D
 expect_out 0 "KEYCLOAK_LOGLEVEL=DEBUG	(KEYCLOAK_LOGLEVEL)" -- "$bin" render --print KEYCLOAK_LOGLEVEL=debug $P $B
 never_shows from-file -- "$bin" --config "$tmp/kc.conf" render --print $B
 
+# KEYCLOAK_HA_LOG_LEVEL: the entrypoint's own messages, not the server's.
+expect_out 0 "KEYCLOAK_HA_LOG_LEVEL=info	(default)" -- "$bin" render --print $P $B
+expect_out 0 "KEYCLOAK_HA_LOG_LEVEL=debug	(KEYCLOAK_HA_LOG_LEVEL)" -- "$bin" render --print \
+	KEYCLOAK_HA_LOG_LEVEL=DEBUG $P $B
+expect 0 'keycloak-ha-postgres: warning: KEYCLOAK_LOGLEVLE is set' -- "$bin" render --print \
+	KEYCLOAK_HA_LOG_LEVEL=warn KEYCLOAK_LOGLEVLE=x $P $B
+never_shows KEYCLOAK_LOGLEVLE -- "$bin" render --print KEYCLOAK_HA_LOG_LEVEL=error \
+	KEYCLOAK_LOGLEVLE=x $P $B
+# Every attempt of the wait at debug, only the changes at info (a closed
+# port on loopback answers at once).
+expect 69 'keycloak-ha-postgres: debug: attempt 1 on 127.0.0.1:1: ' -- "$bin" wait-db \
+	KEYCLOAK_HA_LOG_LEVEL=debug DB_ADDR=127.0.0.1 DB_PORT=1 DB_WAIT_TIMEOUT=1 $P $B
+never_shows 'debug:' -- "$bin" wait-db DB_ADDR=127.0.0.1 DB_PORT=1 DB_WAIT_TIMEOUT=1 $P $B
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -35,6 +35,29 @@ static int harness_passed, harness_failed;
 		}                                                             \
 	} while (0)
 
+/*
+ * What the code under test logged into f (log.h's log_stream), read back
+ * into buf: the first message without its "keycloak-ha-postgres: LEVEL: "
+ * prefix, and any further lines after it, without the last newline.
+ */
+static inline void harness_read_log(FILE *f, char *buf, size_t len)
+{
+	size_t n;
+	char *text;
+
+	rewind(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	if (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	text = strstr(buf, ": ");
+	if (text && strncmp(buf, "keycloak-ha-postgres: ", 22) == 0) {
+		text = strstr(text + 2, ": ");
+		if (text)
+			memmove(buf, text + 2, strlen(text + 2) + 1);
+	}
+}
+
 static inline int harness_summary(const char *name)
 {
 	printf("%s: %d passed, %d failed\n", name, harness_passed, harness_failed);

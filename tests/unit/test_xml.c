@@ -134,7 +134,7 @@ static void test_set_attr(void)
 	static const char d[] = "<a x=\"1\" y='2'><b/></a>";
 	struct xml_doc doc;
 	struct xml_element root, b;
-	struct xml_buf out = {0};
+	struct buf out = {0};
 
 	CHECK(xml_parse(&doc, d, strlen(d), &root) == 0);
 	CHECK(xml_set_attr(&doc, &root, "y", "<\"&'>", &out) == 0);
@@ -148,12 +148,12 @@ static void test_set_attr(void)
 	CHECK_STR(out.data, "<b n=\"3\"/>");
 	out.len = 0;
 	CHECK(xml_set_attr(&doc, &b, "n", "bad\x01", &out) == XML_ESCAPE_CONTROL);
-	xml_buf_free(&out);
+	buf_free(&out);
 }
 
 static void test_escape(void)
 {
-	struct xml_buf b = {0};
+	struct buf b = {0};
 
 	CHECK(xml_escape(&b, "p<&>\"' \xC3\xBC", 9) == XML_ESCAPE_OK);
 	CHECK_STR(b.data, "p&lt;&amp;&gt;&quot;&apos; \xC3\xBC");
@@ -168,7 +168,7 @@ static void test_escape(void)
 	CHECK(xml_escape(&b, "\xC0\xBC", 2) == XML_ESCAPE_UTF8);	/* overlong */
 	CHECK(xml_escape(&b, "\xED\xA0\x80", 3) == XML_ESCAPE_UTF8); /* surrogate */
 	CHECK(xml_escape(&b, "\xF4\x90\x80\x80", 4) == XML_ESCAPE_UTF8);
-	xml_buf_free(&b);
+	buf_free(&b);
 }
 
 static void test_malformed(void)
@@ -245,22 +245,22 @@ static void test_malformed(void)
 /* Nesting up to the limit is fine; beyond it is refused, without recursion. */
 static void test_depth(void)
 {
-	struct xml_buf b = {0};
+	struct buf b = {0};
 
 	for (int depth = XML_MAX_DEPTH - 1; depth <= XML_MAX_DEPTH + 1; depth++) {
 		b.len = 0;
 		for (int i = 0; i < depth; i++)
-			xml_buf_adds(&b, "<d>");
+			buf_adds(&b, "<d>");
 		for (int i = 0; i < depth; i++)
-			xml_buf_adds(&b, "</d>");
+			buf_adds(&b, "</d>");
 		CHECK(parses(b.data) == (depth <= XML_MAX_DEPTH));
 	}
 	/* A very deep but unclosed document only costs a fixed stack. */
 	b.len = 0;
 	for (int i = 0; i < 100000; i++)
-		xml_buf_adds(&b, "<d>");
+		buf_adds(&b, "<d>");
 	CHECK(!parses(b.data));
-	xml_buf_free(&b);
+	buf_free(&b);
 }
 
 /* Every prefix is either a well-formed document or an error. */

@@ -1,4 +1,4 @@
-#include "state_dir.h"
+#include "wildfly_state.h"
 
 #include "fsutil.h"
 #include "log.h"
@@ -6,47 +6,43 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* No configuration file of the distribution is larger than this. */
-#define CONFIG_FILE_MAX (16 * 1024 * 1024)
 
-bool state_dir_is_server_dir(const struct settings *s)
+/* Is the state directory the distribution's KEYCLOAK_HOME/standalone? */
+static bool state_is_server_dir(const struct settings *s)
 {
 	char own[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
 
-	snprintf(own, sizeof(own), "%s/standalone", s->keycloak_home);
-	if (strcmp(s->state_dir, own) == 0)
+	snprintf(own, sizeof(own), "%s/standalone", s->server.home);
+	if (strcmp(s->server.state_dir, own) == 0)
 		return true;
 	/* The same directory under another spelling (a trailing slash, a
 	 * link). */
-	return realpath(s->state_dir, a) && realpath(own, b) && strcmp(a, b) == 0;
+	return realpath(s->server.state_dir, a) && realpath(own, b) && strcmp(a, b) == 0;
 }
 
-void state_config_dir(const struct settings *s, char *buf, size_t len)
+void wildfly_config_dir(const struct settings *s, char *buf, size_t len)
 {
-	if ((size_t)snprintf(buf, len, "%s/configuration", s->state_dir) >= len)
-		die(EXIT_CONFIG, "KEYCLOAK_STATE_DIR: path too long");
+	snprintf(buf, len, "%s/configuration", s->server.state_dir);
 }
 
-/* mkdir that accepts an existing directory. Private: the configuration
- * holds secrets, and nobody but the server's user needs the rest. */
-static int make_dir(const char *path)
+/* Private: the configuration holds secrets, and nobody but the server's
+ * user needs the rest. */
+static int make_state_dir(const char *path)
 {
-	struct stat st;
+	int e = make_dir(path, 0700);
 
-	if (mkdir(path, 0700) == 0)
-		return 0;
-	int e = errno;
-	if (e == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	log_error("KEYCLOAK_STATE_DIR: cannot create %s: %s", path,
-		  strerror(e == EEXIST ? ENOTDIR : e));
-	return EXIT_CANTCREAT;
+	if (e) {
+		log_error("KEYCLOAK_STATE_DIR: cannot create %s: %s", path, strerror(e));
+		return EXIT_CANTCREAT;
+	}
+	return 0;
 }
 
 /* Files of the configuration directory that are not copied: the rendered
@@ -74,15 +70,15 @@ static int copy_configuration(const char *from, const char *to)
 		struct stat st;
 		if (de->d_name[0] == '.' || skipped(de->d_name))
 			continue;
-		if ((size_t)snprintf(src, sizeof(src), "%s/%s", from, de->d_name) >= sizeof(src) ||
-		    (size_t)snprintf(dst, sizeof(dst), "%s/%s", to, de->d_name) >= sizeof(dst))
+		if (path_join(src, sizeof(src), from, de->d_name) ||
+		    path_join(dst, sizeof(dst), to, de->d_name))
 			continue;
 		/* Regular files only: standalone_xml_history is the server's. */
 		if (stat(src, &st) != 0 || !S_ISREG(st.st_mode))
 			continue;
 		char *data;
 		size_t len;
-		int e = read_file(src, CONFIG_FILE_MAX, &data, &len);
+		int e = read_file(src, WILDFLY_DIST_FILE_MAX, &data, &len);
 		if (e) {
 			log_error("cannot read %s: %s", src, strerror(e));
 			rc = EXIT_NOINPUT;
@@ -114,8 +110,8 @@ static int link_deployments(const char *from, const char *to)
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
-		if ((size_t)snprintf(src, sizeof(src), "%s/%s", from, de->d_name) >= sizeof(src) ||
-		    (size_t)snprintf(dst, sizeof(dst), "%s/%s", to, de->d_name) >= sizeof(dst))
+		if (path_join(src, sizeof(src), from, de->d_name) ||
+		    path_join(dst, sizeof(dst), to, de->d_name))
 			continue;
 		if (symlink(src, dst) != 0 && errno != EEXIST) {
 			log_error("cannot link %s: %s", dst, strerror(errno));
@@ -126,28 +122,28 @@ static int link_deployments(const char *from, const char *to)
 	return rc;
 }
 
-int state_dir_prepare(const struct settings *s)
+int wildfly_state_prepare(const struct settings *s)
 {
 	static const char *const subdirs[] = { "configuration", "data", "deployments", "log",
 		"tmp", NULL };
 	char path[PATH_MAX], from[PATH_MAX];
 	int rc;
 
-	if (state_dir_is_server_dir(s))
+	if (state_is_server_dir(s))
 		return 0;
-	if ((rc = make_dir(s->state_dir)))
+	if ((rc = make_state_dir(s->server.state_dir)))
 		return rc;
+	/* The settings bound the state directory to PATH_MAX / 2. */
 	for (const char *const *sub = subdirs; *sub; sub++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", s->state_dir, *sub) >= sizeof(path))
-			die(EXIT_CONFIG, "KEYCLOAK_STATE_DIR: path too long");
-		if ((rc = make_dir(path)))
+		path_join(path, sizeof(path), s->server.state_dir, *sub);
+		if ((rc = make_state_dir(path)))
 			return rc;
 	}
-	snprintf(from, sizeof(from), "%s/standalone/configuration", s->keycloak_home);
-	state_config_dir(s, path, sizeof(path));
+	snprintf(from, sizeof(from), "%s/standalone/configuration", s->server.home);
+	wildfly_config_dir(s, path, sizeof(path));
 	if ((rc = copy_configuration(from, path)))
 		return rc;
-	snprintf(from, sizeof(from), "%s/standalone/deployments", s->keycloak_home);
-	snprintf(path, sizeof(path), "%s/deployments", s->state_dir);
+	snprintf(from, sizeof(from), "%s/standalone/deployments", s->server.home);
+	path_join(path, sizeof(path), s->server.state_dir, "deployments");
 	return link_deployments(from, path);
 }

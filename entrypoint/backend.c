@@ -1,0 +1,15 @@
+#include "backend.h"
+
+#include "wildfly.h"
+
+#include <stddef.h>
+
+static const struct backend *const backends[] = { &wildfly_backend };
+
+const struct backend *backend_for(const char *home)
+{
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+		if (backends[i]->recognises(home))
+			return backends[i];
+	return &wildfly_backend;
+}

@@ -112,6 +112,7 @@ USER 1000
 EXPOSE 8080 7600 57600
 LABEL org.opencontainers.image.title="keycloak-ha-postgres" \
 	org.opencontainers.image.description="Clustered Keycloak (WildFly-based distribution) on PostgreSQL" \
+	org.opencontainers.image.licenses="Apache-2.0" \
 	org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 ENTRYPOINT ["/usr/local/bin/keycloak-ha-postgres"]
 CMD ["run"]

@@ -7,13 +7,9 @@
 set -eu
 
 bin=${1:?usage: cli.sh BINARY}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# shellcheck source=tests/lib/expect.sh
-. "$(dirname "$0")/../lib/expect.sh"
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+scratch_dir
 
 P=DB_PASSWORD=pw
 B=BIND=10.0.0.5
@@ -155,5 +151,4 @@ expect_out 0 "DB_WAIT_TIMEOUT=120s	(DB_WAIT_TIMEOUT)" -- "$bin" render --print D
 expect_out 0 "KEYCLOAK_LOGLEVEL=DEBUG	(KEYCLOAK_LOGLEVEL)" -- "$bin" render --print KEYCLOAK_LOGLEVEL=debug $P $B
 never_shows from-file -- "$bin" --config "$tmp/kc.conf" render --print $B
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary cli

@@ -3,11 +3,14 @@
 # Every benchmark writes its raw samples to $BENCH_OUT/NAME.tsv and a
 # Markdown section to $BENCH_OUT/NAME.md; tests/bench/run puts the sections
 # together. Times are taken with bash's $EPOCHREALTIME (microseconds, no
-# process started to read the clock) and reported in milliseconds.
+# process started to read the clock) and reported in milliseconds. The
+# scripts' opening (scratch_dir, at_exit) is tests/lib/testlib.sh's.
 # shellcheck shell=bash
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(cd "$bench_dir/../.." && pwd)
+# shellcheck source=tests/lib/testlib.sh
+. "$repo_dir/tests/lib/testlib.sh"
 : "${BENCH_OUT:?BENCH_OUT must name the output directory}"
 mkdir -p "$BENCH_OUT"
 

@@ -37,8 +37,7 @@ tear_down() {
 	containers=()
 	network=""
 }
-trap tear_down EXIT
-trap 'exit 1' HUP INT TERM
+at_exit tear_down
 
 tsv=$BENCH_OUT/start.tsv
 printf 'what\ts\n' >"$tsv"

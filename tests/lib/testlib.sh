@@ -151,7 +151,8 @@ summary_at_exit() {
 testlib_exit() {
 	local status=$? i
 	trap - EXIT
-	set +e
+	# Every step runs, whatever an earlier one did.
+	set +eu
 	if [ -n "$testlib_summary_name" ] && [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 		failed=$((failed + 1))
 		echo "FAIL: test aborted (exit status $status)" >&2

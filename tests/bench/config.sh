@@ -19,8 +19,6 @@ set -eu
 
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/lib/engine.sh
-. "$repo_dir/tests/lib/engine.sh"
 bench_inputs
 
 reps=${BENCH_REPS:-5}

@@ -4,13 +4,16 @@
 # Markdown section to $BENCH_OUT/NAME.md; tests/bench/run puts the sections
 # together. Times are taken with bash's $EPOCHREALTIME (microseconds, no
 # process started to read the clock) and reported in milliseconds. The
-# scripts' opening (scratch_dir, at_exit) is tests/lib/testlib.sh's.
+# scripts' opening (scratch_dir, at_exit) is tests/lib/testlib.sh's; the
+# container engine is tests/lib/engine.sh's.
 # shellcheck shell=bash
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(cd "$bench_dir/../.." && pwd)
 # shellcheck source=tests/lib/testlib.sh
 . "$repo_dir/tests/lib/testlib.sh"
+# shellcheck source=tests/lib/engine.sh
+. "$repo_dir/tests/lib/engine.sh"
 : "${BENCH_OUT:?BENCH_OUT must name the output directory}"
 mkdir -p "$BENCH_OUT"
 

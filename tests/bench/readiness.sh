@@ -32,7 +32,6 @@ stop_waiters() {
 	for pid in "${waiters[@]}"; do kill "$pid" 2>/dev/null || true; done
 }
 at_exit stop_waiters
-at_exit pg_stop "$tmp/pg"
 
 pg_init "$tmp/pg" "$port"
 echo "log_line_prefix = '%n '" >>"$tmp/pg/data/postgresql.conf"

@@ -19,15 +19,12 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lib/pgserver.sh
 . "$repo_dir/tests/lib/pgserver.sh"
-# shellcheck source=tests/lib/engine.sh
-. "$repo_dir/tests/lib/engine.sh"
 bench_inputs
 
 reps=${BENCH_REPS:-5}
 tool=$(peak_rss_tool)
 scratch_dir
 port=$((20000 + RANDOM % 20000))
-at_exit pg_stop "$tmp/pg"
 
 tsv=$BENCH_OUT/size.tsv
 printf 'what\tkb\n' >"$tsv"

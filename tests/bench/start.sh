@@ -17,8 +17,6 @@ set -eu
 
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/lib/engine.sh
-. "$repo_dir/tests/lib/engine.sh"
 : "${KEYCLOAK_IMAGE:?}" "${POSTGRES_IMAGE:?}" "${BASELINE_IMAGE:?}"
 engine_detect
 

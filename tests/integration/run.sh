@@ -12,16 +12,12 @@ set -eu
 
 bin=${1:?usage: run.sh BINARY KEYCLOAK_HOME}
 dist_home=${2:?usage: run.sh BINARY KEYCLOAK_HOME}
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/pgserver.sh
-. "$here/../lib/pgserver.sh"
+. "$(dirname "$0")/../lib/pgserver.sh"
 
-# shellcheck source=tests/lib/testlib.sh
-. "$here/../lib/testlib.sh"
 scratch_dir
 port=$((20000 + RANDOM % 20000))
 unmount_small() { umount "$tmp/small" 2>/dev/null; }
-at_exit pg_stop "$tmp/pg"
 at_exit unmount_small
 stop_writer() { [ -z "${writer:-}" ] || kill "$writer" 2>/dev/null; }
 at_exit stop_writer

@@ -10,17 +10,12 @@
 set -eu
 
 bin=${1:?usage: tls.sh BINARY}
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/pgserver.sh
-. "$here/../lib/pgserver.sh"
-# shellcheck source=tests/lib/testlib.sh
-. "$here/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/pgserver.sh"
 
 scratch_dir
 port=$((20000 + RANDOM % 20000))
 plain_port=$((port + 1))
-at_exit pg_stop "$tmp/pg"
-at_exit pg_stop "$tmp/plain"
 
 # A CA, a server certificate for "localhost" only, and a second CA that
 # signed nothing of this server's.

@@ -8,16 +8,12 @@
 set -eu
 
 bin=${1:?usage: wait_db.sh BINARY}
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/pgserver.sh
-. "$here/../lib/pgserver.sh"
-# shellcheck source=tests/lib/testlib.sh
-. "$here/../lib/testlib.sh"
+. "$(dirname "$0")/../lib/pgserver.sh"
 
 scratch_dir
 port=$((20000 + RANDOM % 20000))
 stop_waiter() { [ -z "${waiter:-}" ] || kill "$waiter" 2>/dev/null; }
-at_exit pg_stop "$tmp/pg"
 at_exit stop_waiter
 CHECK_DETAIL=$tmp/err
 

@@ -112,8 +112,8 @@ baseline_image() {
 	ctx=$(mktemp -d)
 	cp "$bench_dir"/baseline/{Dockerfile,entrypoint.sh,configure.sh,datasource.cli,jgroups.cli,caches.cli} "$ctx/"
 	cp "$repo_dir/images/keycloak/module.xml" "$ctx/"
-	cp "$OUT/sources/$(basename "$KEYCLOAK_URL")" "$ctx/keycloak-server-dist.tar.gz"
-	cp "$OUT/sources/$(basename "$PGJDBC_URL")" "$ctx/postgres-jdbc.jar"
+	cp "$OUT/sources/$(basename "$KEYCLOAK_MAVEN_PATH")" "$ctx/keycloak-server-dist.tar.gz"
+	cp "$OUT/sources/$(basename "$PGJDBC_MAVEN_PATH")" "$ctx/postgres-jdbc.jar"
 	if ! ENGINE_CALL_TIMEOUT=1800 engine build --tag "$name" \
 		--build-arg KEYCLOAK_VERSION="$KEYCLOAK_VERSION" "$ctx" >"$BENCH_OUT/baseline-build.log" 2>&1; then
 		tail -n 30 "$BENCH_OUT/baseline-build.log" >&2

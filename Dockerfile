@@ -13,7 +13,8 @@
 # Versions and checksums come from build/versions through build/fetch; the
 # *_URL/*_SHA256 arguments replace a pin for one build (both must be given).
 # Files in out/sources/ of the build context (put there by `make`) are used
-# instead of downloads when their checksums match.
+# instead of downloads when their checksums match; downloads follow the
+# MAVEN_REPOSITORY and DEBIAN_MIRROR arguments (`make help`).
 
 ARG BUILD_IMAGE=docker.io/library/debian:bookworm-slim
 # Debian 11 is the last Debian with Java 11, the Java this Keycloak line
@@ -34,7 +35,9 @@ COPY build/ build/
 COPY build/versions out/source[s]/musl-* out/source[s]/openssl-* \
 	out/source[s]/libconfig-* out/source[s]/postgresql-*.tar.* /build/sources/
 # The libraries first, from build/ alone, so that a change to the program or
-# the Makefile does not rebuild them.
+# the Makefile does not rebuild them. A download follows DEBIAN_MIRROR (empty:
+# this image's apt sources; see build/debian-mirror).
+ARG DEBIAN_MIRROR=
 RUN SOURCES_DIR=/build/sources make -f build/deps.mk deps OUT=/build/out
 COPY Makefile ./
 COPY entrypoint/ entrypoint/
@@ -52,6 +55,7 @@ ARG KEYCLOAK_URL=
 ARG KEYCLOAK_SHA256=
 ARG PGJDBC_URL=
 ARG PGJDBC_SHA256=
+ARG MAVEN_REPOSITORY=
 # A later NAME=value line in build/versions overrides the pin above it.
 RUN set -eu; \
 	for name in KEYCLOAK PGJDBC; do \

@@ -18,8 +18,15 @@ ENGINE ?=
 ENGINE_CMD = $(or $(ENGINE),$(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker))
 BUILD_FLAGS ?=
 PUSH_FLAGS ?=
+# Where downloads come from (build/fetch, the base images of the tests): a
+# Maven repository (empty: https://repo1.maven.org/maven2, then mvn with its
+# own settings) and a Debian mirror (default: this machine's apt sources).
+MAVEN_REPOSITORY ?=
+ifeq ($(origin DEBIAN_MIRROR),undefined)
+DEBIAN_MIRROR := $(shell build/debian-mirror)
+endif
 
-export OUT ENGINE KEYCLOAK_IMAGE POSTGRES_IMAGE VERSION
+export OUT ENGINE KEYCLOAK_IMAGE POSTGRES_IMAGE VERSION MAVEN_REPOSITORY DEBIAN_MIRROR
 
 .DEFAULT_GOAL := all
 .PHONY: all help entrypoint dist test-build images keycloak-image postgres-image push fetch \
@@ -56,6 +63,12 @@ help:
 	@echo "  BUILD_FLAGS=$(BUILD_FLAGS)   (extra flags for '$(ENGINE_CMD) build', e.g. --pull=never)"
 	@echo "  PUSH_FLAGS=$(PUSH_FLAGS)    (extra flags for '$(ENGINE_CMD) push', e.g. --tls-verify=false)"
 	@echo "  SOURCES_DIR=            (a directory with the pinned tarballs, for offline builds)"
+	@echo "  MAVEN_REPOSITORY=$(MAVEN_REPOSITORY)  (Maven repository for Keycloak and the JDBC driver;"
+	@echo "                          empty: https://repo1.maven.org/maven2, then mvn through"
+	@echo "                          its own settings, ~/.m2/settings.xml)"
+	@echo "  DEBIAN_MIRROR=$(DEBIAN_MIRROR)  (Debian mirror for the .orig tarballs and the"
+	@echo "                          base images; default: the first Debian entry of this"
+	@echo "                          machine's apt sources, else http://deb.debian.org/debian)"
 	@echo "  OUT=$(OUT)"
 	@echo "Pinned: Keycloak $(KEYCLOAK_VERSION), PostgreSQL JDBC $(PGJDBC_VERSION),"
 	@echo "        musl $(MUSL_VERSION), OpenSSL $(OPENSSL_VERSION), libconfig $(LIBCONFIG_VERSION),"
@@ -167,7 +180,7 @@ $(DIST_DIR)/.unpacked:
 	@mkdir -p $(OUT)/sources $(OUT)/dist
 	build/fetch KEYCLOAK $(OUT)/sources
 	rm -rf $(DIST_DIR)
-	tar -C $(OUT)/dist -xzf $(OUT)/sources/$(notdir $(KEYCLOAK_URL))
+	tar -C $(OUT)/dist -xzf $(OUT)/sources/$(notdir $(KEYCLOAK_MAVEN_PATH))
 	touch $@
 
 HOST_BINS := $(OUT)/host/keycloak-ha-postgres $(OUT)/host/keycloak-ha-postgres-plain
@@ -182,10 +195,12 @@ fetch:
 images: keycloak-image postgres-image
 
 keycloak-image: fetch
-	$(ENGINE_CMD) build $(BUILD_FLAGS) --tag $(KEYCLOAK_IMAGE) -f Dockerfile.keycloak-ha .
+	$(ENGINE_CMD) build $(BUILD_FLAGS) --build-arg MAVEN_REPOSITORY=$(MAVEN_REPOSITORY) \
+		--build-arg DEBIAN_MIRROR=$(DEBIAN_MIRROR) --tag $(KEYCLOAK_IMAGE) -f Dockerfile.keycloak-ha .
 
 postgres-image: fetch
-	$(ENGINE_CMD) build $(BUILD_FLAGS) --tag $(POSTGRES_IMAGE) -f Dockerfile.postgres .
+	$(ENGINE_CMD) build $(BUILD_FLAGS) --build-arg DEBIAN_MIRROR=$(DEBIAN_MIRROR) \
+		--tag $(POSTGRES_IMAGE) -f Dockerfile.postgres .
 
 push:
 	$(ENGINE_CMD) push $(PUSH_FLAGS) $(KEYCLOAK_IMAGE)

@@ -19,21 +19,16 @@ set -eu
 
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/lib/engine.sh
-. "$repo_dir/tests/lib/engine.sh"
 bench_inputs
 
 reps=${BENCH_REPS:-5}
 inner=${BENCH_INNER:-20}
 cli_modes=${BENCH_CLI_MODES:-batch per-feature}
 cli_reps=${BENCH_CLI_REPS:-3}
-work=$(mktemp -d)
+scratch_dir
 container=""
-cleanup() {
-	[ -z "$container" ] || engine_remove "$container" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+remove_container() { [ -z "$container" ] || engine_remove "$container"; }
+at_exit remove_container
 
 db_host=db.example
 db_user=keycloak
@@ -42,7 +37,7 @@ db_url="jdbc:postgresql://$db_host:5432/keycloak"
 tsv=$BENCH_OUT/config.tsv
 printf 'what\tms\n' >"$tsv"
 
-home=$work/render
+home=$tmp/render
 mkdir -p "$home/standalone/configuration"
 cp "$dist/standalone/configuration/standalone-ha.xml" \
 	"$home/standalone/configuration/standalone-ha.xml.dist"
@@ -54,7 +49,7 @@ render_once() {
 xslt_once() {
 	xsltproc --stringparam db_url "$db_url" --stringparam db_user "$db_user" \
 		--stringparam db_password "$db_password" --stringparam owners 2 \
-		--stringparam auth_owners 2 --output "$work/xslt.xml" \
+		--stringparam auth_owners 2 --output "$tmp/xslt.xml" \
 		"$bench_dir/baseline/keycloak-ha.xsl" "$dist/standalone/configuration/standalone-ha.xml"
 }
 
@@ -71,20 +66,20 @@ for ((r = 0; r < reps; r++)); do
 	printf 'render\t%s\n' "$(time_inner render_once)" >>"$tsv"
 	printf 'xsltproc\t%s\n' "$(time_inner xslt_once)" >>"$tsv"
 done
-cp "$home/standalone/configuration/standalone-ha.xml" "$work/render.xml"
+cp "$home/standalone/configuration/standalone-ha.xml" "$tmp/render.xml"
 
 # jboss-cli inside the Keycloak image: every repetition starts from the
 # pristine file; the last result of each mode is kept for the comparison.
 if [ -n "${KEYCLOAK_IMAGE:-}" ] && [ -n "$cli_modes" ]; then
 	engine_detect
-	mkdir -p "$work/cli"
-	chmod 0777 "$work/cli"
+	mkdir -p "$tmp/cli"
+	chmod 0777 "$tmp/cli"
 	container=$(engine_unique_name khp-bench-cli)
 	# Bounded: a jboss-cli session takes seconds; allow ten minutes in all.
 	# The script is expanded by the container's shell.
 	# shellcheck disable=SC2016
 	ENGINE_CALL_TIMEOUT=600 engine run --rm --name "$container" --network none --user 1000 \
-		-v "$bench_dir/baseline:/bench:ro" -v "$work/cli:/out" \
+		-v "$bench_dir/baseline:/bench:ro" -v "$tmp/cli:/out" \
 		-e DB_URL="$db_url" -e DB_USER="$db_user" -e DB_PASSWORD="$db_password" \
 		-e OWNERS=2 -e AUTH_OWNERS=2 -e REPS="$cli_reps" -e MODES="$cli_modes" \
 		--entrypoint /bin/bash "$KEYCLOAK_IMAGE" -c '
@@ -100,30 +95,30 @@ if [ -n "${KEYCLOAK_IMAGE:-}" ] && [ -n "$cli_modes" ]; then
 					printf "jboss-cli %s\t%s\n" "$mode" "$(( (e - s) / 1000 ))" >>/out/times.tsv
 				done
 				cp "$conf/standalone-ha.xml" "/out/$mode.xml"
-			done' >"$work/cli.log" 2>&1 || {
-		cat "$work/cli.log" >&2
+			done' >"$tmp/cli.log" 2>&1 || {
+		cat "$tmp/cli.log" >&2
 		echo "config: jboss-cli in $KEYCLOAK_IMAGE failed" >&2
 		exit 1
 	}
 	container=""
-	cat "$work/cli/times.tsv" >>"$tsv"
+	cat "$tmp/cli/times.tsv" >>"$tsv"
 fi
 
 # Meaning: every result must print the same facts as render's.
-"$bench_dir/facts.sh" "$work/render.xml" >"$work/render.facts"
+"$bench_dir/facts.sh" "$tmp/render.xml" >"$tmp/render.facts"
 same=yes
 compared="xsltproc"
-"$bench_dir/facts.sh" "$work/xslt.xml" >"$work/xsltproc.facts"
-diff -u "$work/render.facts" "$work/xsltproc.facts" >"$BENCH_OUT/config-xsltproc.diff" || same=no
+"$bench_dir/facts.sh" "$tmp/xslt.xml" >"$tmp/xsltproc.facts"
+diff -u "$tmp/render.facts" "$tmp/xsltproc.facts" >"$BENCH_OUT/config-xsltproc.diff" || same=no
 for mode in $cli_modes; do
-	[ -f "$work/cli/$mode.xml" ] || continue
+	[ -f "$tmp/cli/$mode.xml" ] || continue
 	compared="$compared, jboss-cli $mode"
-	"$bench_dir/facts.sh" "$work/cli/$mode.xml" >"$work/cli-$mode.facts"
-	diff -u "$work/render.facts" "$work/cli-$mode.facts" >"$BENCH_OUT/config-cli-$mode.diff" || same=no
+	"$bench_dir/facts.sh" "$tmp/cli/$mode.xml" >"$tmp/cli-$mode.facts"
+	diff -u "$tmp/render.facts" "$tmp/cli-$mode.facts" >"$BENCH_OUT/config-cli-$mode.diff" || same=no
 done
-cp "$work/render.facts" "$BENCH_OUT/config.facts"
+cp "$tmp/render.facts" "$BENCH_OUT/config.facts"
 # The facts hold the password; it is a throwaway value of this benchmark.
-nfacts=$(wc -l <"$work/render.facts")
+nfacts=$(wc -l <"$tmp/render.facts")
 
 read -r r_med r_min r_max _ < <(values_of "$tsv" render ms | stats)
 {

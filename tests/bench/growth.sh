@@ -32,10 +32,9 @@ bench_inputs
 
 reps=${BENCH_REPS:-5}
 tolerance=${BENCH_GROWTH_TOLERANCE:-2}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+scratch_dir
 
-home=$work/home
+home=$tmp/home
 conf=$home/standalone/configuration
 mkdir -p "$conf"
 cp "$dist/standalone/configuration/standalone-ha.xml" "$conf/standalone-ha.xml.dist"
@@ -46,8 +45,8 @@ printf 'what\tms\tcpu_ms\n' >"$tsv"
 # shell's finished children so far, from the builtin `times`, run in this
 # shell (a command substitution would be a subshell with no children).
 children_cpu_us() {
-	times >"$work/times"
-	printf -v "$1" '%s' "$(tail -n 1 "$work/times" | awk '{
+	times >"$tmp/times"
+	printf -v "$1" '%s' "$(tail -n 1 "$tmp/times" | awk '{
 		t = 0
 		for (i = 1; i <= NF; i++) { split($i, p, "m"); sub("s", "", p[2]); t += p[1] * 60 + p[2] }
 		printf "%.0f\n", t * 1e6 }')"
@@ -64,7 +63,7 @@ render_hosts() {
 	local var=hosts_$1
 	env -i PATH=/usr/bin:/bin KEYCLOAK_HOME="$home" DB_ADDR=db.example DB_PASSWORD=bench-secret \
 		BIND=192.0.2.10 JGROUPS_DISCOVERY_PROTOCOL=TCPPING \
-		JGROUPS_DISCOVERY_PROPERTIES="initial_hosts=${!var},port_range=0" "$khp" render 2>"$work/err"
+		JGROUPS_DISCOVERY_PROPERTIES="initial_hosts=${!var},port_range=0" "$khp" render 2>"$tmp/err"
 }
 prepare_hosts() {
 	printf -v "hosts_$1" '%s' "$(host_list "$1")"
@@ -83,11 +82,11 @@ prepare_file() {
 		echo '    initial_hosts = "10.0.0.1[7600],10.0.0.2[7600]";'
 		awk -v n="$1" 'BEGIN { for (i = 2; i <= n; i++) printf "    bench_entry_%d = \"value %d\";\n", i, i }'
 		echo '};'
-	} >"$work/entries-$1.conf"
+	} >"$tmp/entries-$1.conf"
 }
 render_file() {
 	env -i PATH=/usr/bin:/bin KEYCLOAK_HOME="$home" DB_ADDR=db.example DB_PASSWORD=bench-secret \
-		BIND=192.0.2.10 "$khp" --config "$work/entries-$1.conf" render 2>"$work/err"
+		BIND=192.0.2.10 "$khp" --config "$tmp/entries-$1.conf" render 2>"$tmp/err"
 }
 count_file() {
 	grep -c '<property name="\(initial_hosts\|bench_entry_[0-9]*\)">' "$conf/standalone-ha.xml"
@@ -101,7 +100,7 @@ measure() {
 	for n in $sizes; do
 		"prepare_$case" "$n"
 		if ! "render_$case" "$n"; then
-			echo "growth: $case: render failed at $n: $(cat "$work/err")" >&2
+			echo "growth: $case: render failed at $n: $(cat "$tmp/err")" >&2
 			return 1
 		fi
 		written=$("count_$case")
@@ -193,9 +192,9 @@ measure hosts "$host_sizes" "${BENCH_INNER:-50}"
 		table file "$entry_sizes" entry "${BENCH_FILE_INNER:-5}" "A configuration file with N entries" \
 			"A configuration file (\`--config\`) whose \`JGROUPS_DISCOVERY_PROPERTIES\` group has N entries, one a line."
 	fi
-} >"$work/section.md"
-bench_section growth <"$work/section.md"
-summary="hosts linear=$(sed -n 's/^Linear: \*\*\([a-z]*\)\*\*.*/\1/p' "$work/section.md" | head -n 1)"
+} >"$tmp/section.md"
+bench_section growth <"$tmp/section.md"
+summary="hosts linear=$(sed -n 's/^Linear: \*\*\([a-z]*\)\*\*.*/\1/p' "$tmp/section.md" | head -n 1)"
 [ -z "$entry_sizes" ] ||
-	summary="$summary, file linear=$(sed -n 's/^Linear: \*\*\([a-z]*\)\*\*.*/\1/p' "$work/section.md" | sed -n 2p)"
+	summary="$summary, file linear=$(sed -n 's/^Linear: \*\*\([a-z]*\)\*\*.*/\1/p' "$tmp/section.md" | sed -n 2p)"
 echo "growth: $summary"

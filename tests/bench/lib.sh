@@ -3,11 +3,17 @@
 # Every benchmark writes its raw samples to $BENCH_OUT/NAME.tsv and a
 # Markdown section to $BENCH_OUT/NAME.md; tests/bench/run puts the sections
 # together. Times are taken with bash's $EPOCHREALTIME (microseconds, no
-# process started to read the clock) and reported in milliseconds.
+# process started to read the clock) and reported in milliseconds. The
+# scripts' opening (scratch_dir, at_exit) is tests/lib/testlib.sh's; the
+# container engine is tests/lib/engine.sh's.
 # shellcheck shell=bash
 
 bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo_dir=$(cd "$bench_dir/../.." && pwd)
+# shellcheck source=tests/lib/testlib.sh
+. "$repo_dir/tests/lib/testlib.sh"
+# shellcheck source=tests/lib/engine.sh
+. "$repo_dir/tests/lib/engine.sh"
 : "${BENCH_OUT:?BENCH_OUT must name the output directory}"
 mkdir -p "$BENCH_OUT"
 
@@ -106,8 +112,8 @@ baseline_image() {
 	ctx=$(mktemp -d)
 	cp "$bench_dir"/baseline/{Dockerfile,entrypoint.sh,configure.sh,datasource.cli,jgroups.cli,caches.cli} "$ctx/"
 	cp "$repo_dir/images/keycloak/module.xml" "$ctx/"
-	cp "$OUT/sources/$(basename "$KEYCLOAK_URL")" "$ctx/keycloak-server-dist.tar.gz"
-	cp "$OUT/sources/$(basename "$PGJDBC_URL")" "$ctx/postgres-jdbc.jar"
+	cp "$OUT/sources/$(basename "$KEYCLOAK_MAVEN_PATH")" "$ctx/keycloak-server-dist.tar.gz"
+	cp "$OUT/sources/$(basename "$PGJDBC_MAVEN_PATH")" "$ctx/postgres-jdbc.jar"
 	if ! ENGINE_CALL_TIMEOUT=1800 engine build --tag "$name" \
 		--build-arg KEYCLOAK_VERSION="$KEYCLOAK_VERSION" "$ctx" >"$BENCH_OUT/baseline-build.log" 2>&1; then
 		tail -n 30 "$BENCH_OUT/baseline-build.log" >&2

@@ -24,23 +24,21 @@ bench_inputs
 
 runs=${BENCH_READY_RUNS:-30}
 max_delay=${BENCH_READY_MAX_DELAY:-4}
-work=$(mktemp -d)
+scratch_dir
 port=$((20000 + RANDOM % 20000))
 waiters=()
-cleanup() {
+stop_waiters() {
 	local pid
 	for pid in "${waiters[@]}"; do kill "$pid" 2>/dev/null || true; done
-	pg_stop "$work/pg"
-	rm -rf "$work"
 }
-trap cleanup EXIT
+at_exit stop_waiters
 
-pg_init "$work/pg" "$port"
-echo "log_line_prefix = '%n '" >>"$work/pg/data/postgresql.conf"
-pg_start "$work/pg"
-pg_psql "$work/pg" "CREATE ROLE keycloak LOGIN PASSWORD 'bench-secret'"
-pg_psql "$work/pg" "CREATE DATABASE keycloak OWNER keycloak"
-pg_stop "$work/pg"
+pg_init "$tmp/pg" "$port"
+echo "log_line_prefix = '%n '" >>"$tmp/pg/data/postgresql.conf"
+pg_start "$tmp/pg"
+pg_psql "$tmp/pg" "CREATE ROLE keycloak LOGIN PASSWORD 'bench-secret'"
+pg_psql "$tmp/pg" "CREATE DATABASE keycloak OWNER keycloak"
+pg_stop "$tmp/pg"
 
 # The baseline: a TCP connection attempt once a second, bounded.
 poll_port() {
@@ -57,45 +55,45 @@ poll_port() {
 tsv=$BENCH_OUT/readiness.tsv
 printf 'what\tms\tserver_start_ms\n' >"$tsv"
 for ((r = 0; r < runs; r++)); do
-	rm -f "$work/khp.t" "$work/poll.t"
-	: >"$work/pg/server.log"
+	rm -f "$tmp/khp.t" "$tmp/poll.t"
+	: >"$tmp/pg/server.log"
 	start=$(now_us)
 	(
 		env -i PATH=/usr/bin:/bin DB_ADDR=127.0.0.1 DB_PORT="$port" DB_DATABASE=keycloak \
 			DB_USER=keycloak DB_PASSWORD=bench-secret BIND=192.0.2.10 DB_WAIT_TIMEOUT=60 \
-			"$khp" wait-db 2>"$work/khp.err"
-		echo "$(now_us) $?" >"$work/khp.t"
+			"$khp" wait-db 2>"$tmp/khp.err"
+		echo "$(now_us) $?" >"$tmp/khp.t"
 	) &
 	waiters=($!)
 	(
 		poll_port
-		echo "$(now_us) $?" >"$work/poll.t"
+		echo "$(now_us) $?" >"$tmp/poll.t"
 	) &
 	waiters+=($!)
 	delay=$(awk -v m="$max_delay" -v s="$RANDOM" 'BEGIN { srand(s); printf "%.3f\n", rand() * m }')
 	sleep "$delay"
 	server_start=$(ms_since "$start")
-	pg_start "$work/pg"
+	pg_start "$tmp/pg"
 	wait "${waiters[@]}"
 	waiters=()
 	ready=$(sed -n 's/^\([0-9]*\)\.\([0-9]*\) .*ready to accept connections.*/\1\2/p' \
-		"$work/pg/server.log" | tail -n 1)
+		"$tmp/pg/server.log" | tail -n 1)
 	if [ -z "$ready" ]; then
 		echo "readiness: no 'ready to accept connections' line in the server log" >&2
 		exit 1
 	fi
 	for w in khp poll; do
-		read -r t status <"$work/$w.t"
+		read -r t status <"$tmp/$w.t"
 		if [ "$status" != 0 ]; then
 			echo "readiness: waiter $w failed (status $status)" >&2
-			cat "$work/khp.err" >&2
+			cat "$tmp/khp.err" >&2
 			exit 1
 		fi
 		# ready is in milliseconds, t in microseconds.
 		printf '%s\t%s\t%s\n' "$w" "$(awk -v t="$t" -v r="$ready" 'BEGIN { printf "%.1f\n", t / 1000 - r }')" \
 			"$server_start" >>"$tsv"
 	done
-	pg_stop "$work/pg"
+	pg_stop "$tmp/pg"
 done
 
 # row WHAT LABEL [FILTER]: one table line for the waiter WHAT.

@@ -19,19 +19,12 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lib/pgserver.sh
 . "$repo_dir/tests/lib/pgserver.sh"
-# shellcheck source=tests/lib/engine.sh
-. "$repo_dir/tests/lib/engine.sh"
 bench_inputs
 
 reps=${BENCH_REPS:-5}
 tool=$(peak_rss_tool)
-work=$(mktemp -d)
+scratch_dir
 port=$((20000 + RANDOM % 20000))
-cleanup() {
-	pg_stop "$work/pg"
-	rm -rf "$work"
-}
-trap cleanup EXIT
 
 tsv=$BENCH_OUT/size.tsv
 printf 'what\tkb\n' >"$tsv"
@@ -40,24 +33,24 @@ printf 'what\tkb\n' >"$tsv"
 peak() {
 	local what=$1 kb
 	shift
-	"$@" 2>"$work/peak.err" >/dev/null || {
-		cat "$work/peak.err" >&2
+	"$@" 2>"$tmp/peak.err" >/dev/null || {
+		cat "$tmp/peak.err" >&2
 		echo "size: $what failed" >&2
 		return 1
 	}
-	kb=$(sed -n 's/^peak_rss_kb=\([0-9]*\) exit=0$/\1/p' "$work/peak.err" | tail -n 1)
+	kb=$(sed -n 's/^peak_rss_kb=\([0-9]*\) exit=0$/\1/p' "$tmp/peak.err" | tail -n 1)
 	[ -n "$kb" ] || { echo "size: no peak for $what" >&2; return 1; }
 	printf '%s\t%s\n' "$what" "$kb" >>"$tsv"
 }
 
-home=$work/home
+home=$tmp/home
 mkdir -p "$home/standalone/configuration"
 cp "$dist/standalone/configuration/standalone-ha.xml" \
 	"$home/standalone/configuration/standalone-ha.xml.dist"
-pg_init "$work/pg" "$port"
-pg_start "$work/pg"
-pg_psql "$work/pg" "CREATE ROLE keycloak LOGIN PASSWORD 'bench-secret'"
-pg_psql "$work/pg" "CREATE DATABASE keycloak OWNER keycloak"
+pg_init "$tmp/pg" "$port"
+pg_start "$tmp/pg"
+pg_psql "$tmp/pg" "CREATE ROLE keycloak LOGIN PASSWORD 'bench-secret'"
+pg_psql "$tmp/pg" "CREATE DATABASE keycloak OWNER keycloak"
 khp_env=(env -i PATH=/usr/bin:/bin KEYCLOAK_HOME="$home" DB_ADDR=127.0.0.1 DB_PORT="$port"
 	DB_USER=keycloak DB_PASSWORD=bench-secret BIND=192.0.2.10)
 for ((r = 0; r < reps; r++)); do

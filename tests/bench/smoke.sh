@@ -13,17 +13,16 @@ set -eu
 bench_dir=$(cd "$(dirname "$0")" && pwd)
 repo_dir=$(cd "$bench_dir/../.." && pwd)
 cd "$repo_dir"
-# shellcheck source=tests/lib/check.sh
-. tests/lib/check.sh
+# shellcheck source=tests/lib/testlib.sh
+. tests/lib/testlib.sh
 # shellcheck source=tests/lib/engine.sh
 . tests/lib/engine.sh
 OUT=${OUT:-out}
 case $OUT in /*) ;; *) OUT=$repo_dir/$OUT ;; esac
 export OUT
 smoke=$OUT/bench-smoke
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-CHECK_DETAIL=$work/detail
+scratch_dir
+CHECK_DETAIL=$tmp/detail
 
 # Smoke sizes: enough to exercise every path, small enough for ~1 minute.
 export BENCH_REPS=2 BENCH_CLI_REPS=1 BENCH_INNER=5 BENCH_READY_RUNS=3 BENCH_READY_MAX_DELAY=2
@@ -43,10 +42,10 @@ if [ ! -x "$OUT/bin/keycloak-ha-postgres" ]; then
 	export BENCH_PROGRAM=$OUT/host/keycloak-ha-postgres-plain
 fi
 run_ok() {
-	BENCH_OUT=$smoke BENCH_REPORT=$report tests/bench/run config readiness growth >"$work/detail" 2>&1
+	BENCH_OUT=$smoke BENCH_REPORT=$report tests/bench/run config readiness growth >"$tmp/detail" 2>&1
 }
 check "tests/bench/run config readiness growth succeeds" run_ok
-cp "$work/detail" "$work/run.log"
+cp "$tmp/detail" "$tmp/run.log"
 
 has() { grep -Eq -- "$1" "$report"; }
 check "report has the machine table" has '^\| CPU \| .+, [0-9]+ cores \|$'
@@ -87,17 +86,17 @@ check "growth.tsv well-formed" tsv_ok "$smoke/growth.tsv" 8
 dist=$OUT/dist/keycloak-$KEYCLOAK_VERSION/standalone/configuration/standalone-ha.xml
 xsltproc --stringparam db_url jdbc:postgresql://db.example:5432/keycloak \
 	--stringparam db_user keycloak --stringparam db_password bench-secret \
-	--stringparam owners 1 --output "$work/owners1.xml" tests/bench/baseline/keycloak-ha.xsl "$dist"
-tests/bench/facts.sh "$work/owners1.xml" >"$work/owners1.facts"
-check "facts tell apart a result with one owner" fails cmp -s "$smoke/config.facts" "$work/owners1.facts"
-check "facts name the differing cache" grep -q '^cache.keycloak.sessions.owners=1$' "$work/owners1.facts"
-printf '<server><unclosed>\n' >"$work/broken.xml"
-facts_of_broken() { tests/bench/facts.sh "$work/broken.xml" >/dev/null 2>&1; }
+	--stringparam owners 1 --output "$tmp/owners1.xml" tests/bench/baseline/keycloak-ha.xsl "$dist"
+tests/bench/facts.sh "$tmp/owners1.xml" >"$tmp/owners1.facts"
+check "facts tell apart a result with one owner" fails cmp -s "$smoke/config.facts" "$tmp/owners1.facts"
+check "facts name the differing cache" grep -q '^cache.keycloak.sessions.owners=1$' "$tmp/owners1.facts"
+printf '<server><unclosed>\n' >"$tmp/broken.xml"
+facts_of_broken() { tests/bench/facts.sh "$tmp/broken.xml" >/dev/null 2>&1; }
 check "facts refuse a malformed file" fails facts_of_broken
 
 # Control of the growth verdict: a stand-in whose CPU work grows with the
 # square of the number of peers, writing them where render would.
-cat >"$work/quadratic" <<'STANDIN'
+cat >"$tmp/quadratic" <<'STANDIN'
 #!/bin/bash
 set -eu
 props=$JGROUPS_DISCOVERY_PROPERTIES
@@ -106,11 +105,11 @@ n=${#commas}
 for ((i = 0; i < n * n / 100; i++)); do :; done
 printf '%s\n' "${props//,/$'\n'}" >"$KEYCLOAK_HOME/standalone/configuration/standalone-ha.xml"
 STANDIN
-chmod +x "$work/quadratic"
+chmod +x "$tmp/quadratic"
 quadratic_is_not_linear() {
-	BENCH_OUT=$work/quadratic-out BENCH_PROGRAM=$work/quadratic BENCH_REPS=1 BENCH_INNER=3 \
-		BENCH_GROWTH_HOSTS="10 1000 4000" BENCH_GROWTH_ENTRIES="" tests/bench/growth.sh >"$work/detail" 2>&1 &&
-		grep -q '^Linear: \*\*no\*\*' "$work/quadratic-out/growth.md"
+	BENCH_OUT=$tmp/quadratic-out BENCH_PROGRAM=$tmp/quadratic BENCH_REPS=1 BENCH_INNER=3 \
+		BENCH_GROWTH_HOSTS="10 1000 4000" BENCH_GROWTH_ENTRIES="" tests/bench/growth.sh >"$tmp/detail" 2>&1 &&
+		grep -q '^Linear: \*\*no\*\*' "$tmp/quadratic-out/growth.md"
 }
 check "growth says 'not linear' for quadratic work" quadratic_is_not_linear
 

@@ -17,8 +17,6 @@ set -eu
 
 # shellcheck source=tests/bench/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/lib/engine.sh
-. "$repo_dir/tests/lib/engine.sh"
 : "${KEYCLOAK_IMAGE:?}" "${POSTGRES_IMAGE:?}" "${BASELINE_IMAGE:?}"
 engine_detect
 
@@ -37,8 +35,7 @@ tear_down() {
 	containers=()
 	network=""
 }
-trap tear_down EXIT
-trap 'exit 1' HUP INT TERM
+at_exit tear_down
 
 tsv=$BENCH_OUT/start.tsv
 printf 'what\ts\n' >"$tsv"

@@ -11,18 +11,15 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/engine.sh
 . "$here/../lib/engine.sh"
-# shellcheck source=tests/lib/check.sh
-. "$here/../lib/check.sh"
+# shellcheck source=tests/lib/testlib.sh
+. "$here/../lib/testlib.sh"
 engine_detect
 : "${KEYCLOAK_IMAGE:?}" "${POSTGRES_IMAGE:?}"
 
-tmp=$(mktemp -d)
+scratch_dir
 holders=()
-cleanup() {
-	engine_remove "${holders[@]}" >/dev/null 2>&1 || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+remove_holders() { engine_remove "${holders[@]}" >/dev/null 2>&1; }
+at_exit remove_holders
 
 # copy_out IMAGE DEST: the program from a created (never started) container.
 copy_out() {

@@ -147,7 +147,8 @@ xml=$(engine run --rm --entrypoint /bin/sh -e DB_PASSWORD=x \
 	-e "JGROUPS_DISCOVERY_PROPERTIES=$kube_props" "$KEYCLOAK_IMAGE" -c \
 	'keycloak-ha-postgres render >/dev/null &&
 	cat "$KEYCLOAK_STATE_DIR/configuration/standalone-ha.xml"' 2>/dev/null || true)
-jar=$(mktemp)
+scratch_dir
+jar=$tmp/kubernetes.jar
 engine run --rm --entrypoint /bin/sh "$KEYCLOAK_IMAGE" -c \
 	'cat /opt/keycloak/modules/system/layers/base/org/jgroups/kubernetes/main/*.jar' \
 	>"$jar" 2>/dev/null || true
@@ -182,4 +183,3 @@ assert not field("no_such_property")
 }
 check "kube_ping_generated_only (no Kubernetes API here): KUBE_PING on the tcp stack with namespace, labels, port_range, all KUBE_PING properties" \
 	kube_check
-rm -f "$jar"

@@ -52,12 +52,12 @@ sigterm_exit_bound=60
 heal_bound=240
 db_recover_bound=90
 
-work_dir=$(mktemp -d)
+scratch_dir
 worker_pids=()
 
 stop_workload() {
 	local pid
-	touch "$work_dir/stop"
+	touch "$tmp/stop"
 	for pid in "${worker_pids[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
@@ -68,8 +68,7 @@ clean_up() {
 	stop_workload
 	# The workload's own record, one line a request, next to the nodes' logs.
 	mkdir -p "$kc_log_dir"
-	cat "$work_dir"/worker-*.log 2>/dev/null | sort -n >"$kc_log_dir/workload.log" || true
-	rm -rf "$work_dir"
+	cat "$tmp"/worker-*.log 2>/dev/null | sort -n >"$kc_log_dir/workload.log" || true
 }
 kc_finish_on_exit e2e-failover clean_up
 
@@ -78,8 +77,8 @@ rotation_set() {
 	local name
 	for name in "$@"; do
 		printf '%s %s\n' "$name" "$(kc_ip "$name")"
-	done >"$work_dir/rotation.new"
-	mv "$work_dir/rotation.new" "$work_dir/rotation"
+	done >"$tmp/rotation.new"
+	mv "$tmp/rotation.new" "$tmp/rotation"
 }
 
 # send NTH DATA...: one token request, to the NTH node of the rotation or,
@@ -90,7 +89,7 @@ send() {
 	local nth=$1 k n line name ip out
 	shift
 	local -a rot
-	mapfile -t rot <"$work_dir/rotation"
+	mapfile -t rot <"$tmp/rotation"
 	n=${#rot[@]}
 	for ((k = 0; k < n; k++)); do
 		line=${rot[$(((nth + k) % n))]}
@@ -114,9 +113,9 @@ send() {
 worker() {
 	local id=$1 i=0 result rt begun
 	local -a sessions=()
-	local log=$work_dir/worker-$id.log
-	body=$work_dir/body-$id
-	while [ ! -e "$work_dir/stop" ]; do
+	local log=$tmp/worker-$id.log
+	body=$tmp/body-$id
+	while [ ! -e "$tmp/stop" ]; do
 		i=$((i + 1))
 		begun=$(kc_now_ms)
 		result=$(send $((i + id)) --data-urlencode grant_type=password \
@@ -140,7 +139,7 @@ worker() {
 
 start_workload() {
 	local id
-	rm -f "$work_dir/stop"
+	rm -f "$tmp/stop"
 	for ((id = 1; id <= workers; id++)); do
 		worker "$id" &
 		worker_pids+=("$!")
@@ -149,7 +148,7 @@ start_workload() {
 
 # requests FROM_MS [TO_MS]: "total failed" of the workload in that window.
 requests() {
-	cat "$work_dir"/worker-*.log 2>/dev/null |
+	cat "$tmp"/worker-*.log 2>/dev/null |
 		awk -v from="$1" -v to="${2:-99999999999999}" '
 			$1 >= from && $1 <= to { t++; if ($4 != "ok") f++ }
 			END { printf "%d %d\n", t, f }'
@@ -161,7 +160,7 @@ requests() {
 # failed_node and failed_others.
 report() {
 	local counts
-	counts=$(cat "$work_dir"/worker-*.log 2>/dev/null |
+	counts=$(cat "$tmp"/worker-*.log 2>/dev/null |
 		awk -v from="$2" -v node="${3:--}" '
 			$1 >= from { t++; if ($4 != "ok") { if ($3 == node) n++; else o++ } }
 			END { printf "%d %d %d\n", t, n, o }')
@@ -185,11 +184,11 @@ settled() {
 	for ((id = 1; id <= workers; id++)); do
 		while [ "$SECONDS" -lt "$deadline" ] &&
 			! awk -v from="$from" '$5 >= from { n++ } END { exit !(n >= 3) }' \
-				"$work_dir/worker-$id.log"; do
+				"$tmp/worker-$id.log"; do
 			sleep 0.5
 		done
 	done
-	counts=$(cat "$work_dir"/worker-*.log 2>/dev/null |
+	counts=$(cat "$tmp"/worker-*.log 2>/dev/null |
 		awk -v from="$from" '$5 >= from { t++; if ($4 != "ok") f++ }
 			END { printf "%d %d\n", t, f }')
 	local ok=no
@@ -217,7 +216,7 @@ probe_open() {
 # nodes of the rotation in turn.
 probe_lost() {
 	local rt i=0 lost=0 result
-	body=$work_dir/body-probe
+	body=$tmp/body-probe
 	while read -r rt; do
 		i=$((i + 1))
 		result=$(send "$i" --data-urlencode grant_type=refresh_token \
@@ -310,8 +309,8 @@ report steady "$t"
 check "steady workload: no failed request" [ "$failed_others" = 0 ]
 
 # ---- sigkill: the coordinator dies
-probe_open kc1 12 "$work_dir/probe-kill"
-check "12 sessions opened through kc1" [ "$(wc -l <"$work_dir/probe-kill")" = 12 ]
+probe_open kc1 12 "$tmp/probe-kill"
+check "12 sessions opened through kc1" [ "$(wc -l <"$tmp/probe-kill")" = 12 ]
 mark_views kc2 kc3
 t=$(kc_now_ms)
 engine kill --signal KILL "$(kc_container kc1)" >/dev/null
@@ -327,7 +326,7 @@ report sigkill "$t" kc1
 check "sigkill: failed requests on kc1 at most those in flight ($failed_node <= $workers)" \
 	[ "$failed_node" -le "$workers" ]
 settled sigkill
-lost=$(probe_lost "$work_dir/probe-kill")
+lost=$(probe_lost "$tmp/probe-kill")
 figure sigkill_sessions_lost "$lost" sessions
 check "sigkill: every session opened through kc1 refreshes on kc2/kc3 ($lost lost)" [ "$lost" = 0 ]
 rows=$(kc_ping_rows '*')
@@ -410,7 +409,7 @@ for name in "${nodes[@]}"; do
 	for o in "${nodes[@]}"; do
 		[ "$o" = "$name" ] || others+=("$o")
 	done
-	probe_open "$name" 6 "$work_dir/probe-$name"
+	probe_open "$name" 6 "$tmp/probe-$name"
 	rotation_set "${others[@]}"
 	sleep 2
 	mark_views "${others[@]}"
@@ -447,9 +446,9 @@ for name in "${nodes[@]}"; do
 		[ "$rows" = 0 ]
 	report "sigterm_${name}" "$t" "$name"
 	check "sigterm $name: no failed request on the drained node" [ "$failed_node" = 0 ]
-	lost=$(probe_lost "$work_dir/probe-$name")
+	lost=$(probe_lost "$tmp/probe-$name")
 	figure "sigterm_${name}_sessions_lost" "$lost" sessions
-	opened=$(wc -l <"$work_dir/probe-$name")
+	opened=$(wc -l <"$tmp/probe-$name")
 	check "sigterm $name: the $opened of 6 sessions opened through it refresh on the others ($lost lost)" \
 		[ "$lost$opened" = 06 ]
 	mark_views "${nodes[@]}"
@@ -466,7 +465,7 @@ report rolling "$t_roll"
 settled rolling
 lost=0
 for name in "${nodes[@]}"; do
-	lost=$((lost + $(probe_lost "$work_dir/probe-$name")))
+	lost=$((lost + $(probe_lost "$tmp/probe-$name")))
 done
 figure rolling_sessions_lost "$lost" sessions
 check "rolling: all 18 sessions opened before the restarts still refresh ($lost lost)" [ "$lost" = 0 ]

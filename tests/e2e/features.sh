@@ -16,17 +16,9 @@
 #   E2E_BOOT_TIMEOUT (seconds, default 360), E2E_LOG_DIR.
 set -eu
 
-test_dir=$(cd "$(dirname "$0")" && pwd)
-repo_dir=$(cd "$test_dir/../.." && pwd)
-# shellcheck source=tests/lib/engine.sh
-. "$repo_dir/tests/lib/engine.sh"
-# shellcheck source=tests/lib/http.sh
-. "$repo_dir/tests/lib/http.sh"
-# shellcheck source=tests/lib/check.sh
-. "$repo_dir/tests/lib/check.sh"
-
-: "${KEYCLOAK_IMAGE:?set KEYCLOAK_IMAGE to the Keycloak image to test}"
-: "${POSTGRES_IMAGE:?set POSTGRES_IMAGE to the PostgreSQL image to test}"
+repo_dir=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib/kc-cluster.sh
+. "$repo_dir/tests/lib/kc-cluster.sh"
 boot_timeout=${E2E_BOOT_TIMEOUT:-360}
 log_dir=${E2E_LOG_DIR:-$repo_dir/out/test/e2e}
 frontend=https://sso.example.test/auth
@@ -36,24 +28,20 @@ run_id=$(engine_unique_name khp-features)
 network=$run_id-net
 db=$run_id-postgres
 node=$run_id-kc
-tmp=$(mktemp -d)
+scratch_dir
 containers=("$db" "$node")
 
-finish() {
-	local status=$?
-	trap - EXIT
+tear_down() {
+	local name
 	mkdir -p "$log_dir"
 	for name in "${containers[@]}"; do
 		engine logs "$name" >"$log_dir/features-${name#"$run_id"-}.log" 2>&1 || true
 	done
 	engine_remove "$node" "$db" >/dev/null 2>&1 || true
 	engine_network_remove "$network" || true
-	rm -rf "$tmp"
-	[ "$status" = 0 ] || [ "$failed" != 0 ] || failed=1
-	summary e2e-features
 }
-trap finish EXIT
-trap 'exit 1' HUP INT TERM
+at_exit tear_down
+summary_at_exit e2e-features
 
 # Certificates: a CA of this test and a server certificate for the name
 # the node uses, "postgres".

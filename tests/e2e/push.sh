@@ -11,11 +11,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source=tests/lib/engine.sh
 . "$here/../lib/engine.sh"
-# shellcheck source=tests/lib/check.sh
-. "$here/../lib/check.sh"
+# shellcheck source=tests/lib/testlib.sh
+. "$here/../lib/testlib.sh"
 engine_detect
 
-tmp=$(mktemp -d)
+scratch_dir
 port=$((20000 + RANDOM % 20000))
 registry_pid=
 registry=127.0.0.1:$port/team
@@ -25,10 +25,10 @@ cleanup() {
 	if [ -n "$registry_pid" ]; then
 		kill "$registry_pid" 2>/dev/null || true
 		wait "$registry_pid" 2>/dev/null || true
+		registry_pid=
 	fi
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
+at_exit cleanup
 
 cat >"$tmp/config.yml" <<CONF
 version: 0.1
@@ -62,7 +62,6 @@ done
 
 # The tags this test made are its own to remove.
 cleanup
-trap - EXIT
 for image in keycloak-ha-postgres keycloak-ha-postgres-db; do
 	check "tag $registry/$image:$tag removed afterwards" fails engine_image_exists "$registry/$image:$tag"
 done

@@ -22,17 +22,9 @@
 #   out/test/e2e).
 set -eu
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo_dir=$(cd "$here/../.." && pwd)
-# shellcheck source=tests/lib/engine.sh
-. "$here/../lib/engine.sh"
-# shellcheck source=tests/lib/http.sh
-. "$here/../lib/http.sh"
-# shellcheck source=tests/lib/check.sh
-. "$here/../lib/check.sh"
-
-: "${KEYCLOAK_IMAGE:?set KEYCLOAK_IMAGE to the Keycloak image to test}"
-: "${POSTGRES_IMAGE:?set POSTGRES_IMAGE to the PostgreSQL image to test}"
+repo_dir=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/lib/kc-cluster.sh
+. "$repo_dir/tests/lib/kc-cluster.sh"
 boot_timeout=${E2E_BOOT_TIMEOUT:-300}
 log_dir=${E2E_LOG_DIR:-$repo_dir/out/test/e2e}
 
@@ -50,7 +42,7 @@ db=$run_id-postgres
 kc=$run_id-kc
 volume=$run_id-state
 db_volume=$run_id-pgdata
-tmp=$(mktemp -d)
+scratch_dir
 
 tear_down() {
 	mkdir -p "$log_dir"
@@ -63,22 +55,10 @@ tear_down() {
 	engine_remove "$kc" "$db" || true
 	engine volume rm "$volume" "$db_volume" >/dev/null 2>&1 || true
 	engine_network_remove "$network" || true
-	rm -rf "$tmp"
-}
-
-finish() {
-	local status=$?
-	trap - EXIT
-	if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-		failed=$((failed + 1))
-		echo "FAIL: test aborted (exit status $status)" >&2
-	fi
-	tear_down
 	echo "container logs: $log_dir"
-	summary e2e-restricted
 }
-trap finish EXIT
-trap 'exit 1' HUP INT TERM
+at_exit tear_down
+summary_at_exit e2e-restricted
 
 # wait_http IP: until IP:8080/auth/ answers 200, the container stops, or
 # the boot timeout.

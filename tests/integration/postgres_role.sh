@@ -10,17 +10,17 @@
 set -eu
 
 pg_bin=${PG_BIN:-$(pg_config --bindir)}
-passed=0
-failed=0
 server_pid=
 # A command prefix that runs the role as another user (empty: root).
 as_user=()
 
-work=$(mktemp -d)
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+scratch_dir
 # The role runs as postgres after dropping root: it must reach its files.
-chmod 0755 "$work"
-mkdir "$work/sock" "$work/tmp"
-chmod 1777 "$work/sock" "$work/tmp"
+chmod 0755 "$tmp"
+mkdir "$tmp/sock" "$tmp/tmp"
+chmod 1777 "$tmp/sock" "$tmp/tmp"
 
 stop_server() {
 	[ -n "$server_pid" ] || return 0
@@ -37,12 +37,7 @@ stop_server() {
 	fi
 	wait "$pid" 2>/dev/null || return $?
 }
-
-cleanup() {
-	stop_server || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+at_exit stop_server
 
 bin=${1:?usage: postgres_role.sh BINARY}
 
@@ -51,17 +46,6 @@ port=$((20000 + $$ % 20000))
 while ss -ltnH "sport = :$port" | grep -q .; do
 	port=$((port + 1))
 done
-
-pass() { passed=$((passed + 1)); }
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $*" >&2
-}
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass; else fail "$what"; fi
-}
 
 # The first error line the role wrote, without the program's prefix.
 first_error() {
@@ -80,14 +64,14 @@ check_error() {
 }
 
 # run_role CASE [NAME=VALUE...]: runs the role in the foreground (for the
-# cases that must fail); sets rc, and leaves output in $work/CASE.{out,err}.
+# cases that must fail); sets rc, and leaves output in $tmp/CASE.{out,err}.
 run_role() {
 	local name=$1
 	shift
 	rc=0
-	timeout 60 env -i "PATH=$pg_bin:/usr/bin:/bin" "TMPDIR=$work/tmp" "$@" \
-		"${as_user[@]}" "$bin" postgres -p "$port" -c "unix_socket_directories=$work/sock" \
-		>"$work/$name.out" 2>"$work/$name.err" || rc=$?
+	timeout 60 env -i "PATH=$pg_bin:/usr/bin:/bin" "TMPDIR=$tmp/tmp" "$@" \
+		"${as_user[@]}" "$bin" postgres -p "$port" -c "unix_socket_directories=$tmp/sock" \
+		>"$tmp/$name.out" 2>"$tmp/$name.err" || rc=$?
 }
 
 # start_role CASE [NAME=VALUE...] [-- ARGS...]: starts the role in the
@@ -102,16 +86,16 @@ start_role() {
 	done
 	[ $# -gt 0 ] && shift
 	args=("$@")
-	env -i "PATH=$pg_bin:/usr/bin:/bin" "TMPDIR=$work/tmp" "${envs[@]}" \
-		"${as_user[@]}" "$bin" postgres -p "$port" -c "unix_socket_directories=$work/sock" \
-		"${args[@]}" >"$work/$name.out" 2>"$work/$name.err" &
+	env -i "PATH=$pg_bin:/usr/bin:/bin" "TMPDIR=$tmp/tmp" "${envs[@]}" \
+		"${as_user[@]}" "$bin" postgres -p "$port" -c "unix_socket_directories=$tmp/sock" \
+		"${args[@]}" >"$tmp/$name.out" 2>"$tmp/$name.err" &
 	server_pid=$!
 	while [ "$i" -lt 600 ]; do
 		if ! kill -0 "$server_pid" 2>/dev/null; then
 			wait "$server_pid" || true
 			server_pid=
 			echo "$name: the role exited before the server was ready:" >&2
-			tail -n 5 "$work/$name.err" >&2
+			tail -n 5 "$tmp/$name.err" >&2
 			return 1
 		fi
 		if "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$port" -t 1; then
@@ -134,7 +118,7 @@ sql() {
 # The postmaster is the process the role started: it exec'd, it did not fork.
 same_pid() { [ "$(head -n1 "$1/postmaster.pid")" = "$server_pid" ]; }
 is_empty_dir() { [ -d "$1" ] && [ -z "$(ls -A "$1")" ]; }
-not_in_output() { ! grep -qaF -- "$2" "$work/$1.out" "$work/$1.err"; }
+not_in_output() { ! grep -qaF -- "$2" "$tmp/$1.out" "$tmp/$1.err"; }
 not_in_files() { ! grep -rqaF -- "$2" "$1"; }
 no_staging() {
 	[ ! -e "$1/.keycloak-ha-postgres-init" ] &&
@@ -145,7 +129,7 @@ owner_mode() { [ "$(stat -c %U:%a "$1")" = "$2" ]; }
 echo "postgres_role: binary $bin, PostgreSQL from $pg_bin, port $port"
 
 # --- happy path: initialise, log in over TCP, wrong password refused.
-pgdata=$work/happy/data
+pgdata=$tmp/happy/data
 password="Happy-$$-secret"
 if start_role happy PGDATA="$pgdata" POSTGRES_USER=app POSTGRES_DB=keycloak \
 	POSTGRES_PASSWORD="$password" -- -c listen_addresses=127.0.0.1; then
@@ -156,11 +140,11 @@ if start_role happy PGDATA="$pgdata" POSTGRES_USER=app POSTGRES_DB=keycloak \
 			'SELECT current_user || $$/$$ || current_database()')" = app/keycloak
 	check "happy: create a table" sql app "$password" keycloak \
 		'CREATE TABLE kept (v int); INSERT INTO kept VALUES (42)' >/dev/null
-	if sql app wrong-password keycloak 'SELECT 1' 2>"$work/wrong.err"; then
+	if sql app wrong-password keycloak 'SELECT 1' 2>"$tmp/wrong.err"; then
 		fail "happy: a wrong password was accepted"
 	else
 		check "happy: wrong password refused" \
-			grep -q 'password authentication failed' "$work/wrong.err"
+			grep -q 'password authentication failed' "$tmp/wrong.err"
 	fi
 	check "happy: pg_hba accepts every address" \
 		grep -qx 'host all all all scram-sha-256' "$pgdata/pg_hba.conf"
@@ -174,7 +158,7 @@ if start_role happy PGDATA="$pgdata" POSTGRES_USER=app POSTGRES_DB=keycloak \
 	check "happy: stopped cleanly" stop_server
 	check "happy: password not in the role's output" not_in_output happy "$password"
 	check "happy: password not in any file of PGDATA" not_in_files "$pgdata" "$password"
-	check "happy: temporary directory removed" is_empty_dir "$work/tmp"
+	check "happy: temporary directory removed" is_empty_dir "$tmp/tmp"
 else
 	fail "happy: server did not come up"
 	stop_server || true
@@ -197,23 +181,23 @@ fi
 # --- an existing cluster, but no postgres on PATH.
 rc=0
 timeout 60 env -i PATH=/usr/bin:/bin PGDATA="$pgdata" "$bin" postgres \
-	>"$work/noexec.out" 2>"$work/noexec.err" || rc=$?
+	>"$tmp/noexec.out" 2>"$tmp/noexec.err" || rc=$?
 check "noexec: exit 127 (got $rc)" test "$rc" = 127
-check_error noexec "$work/noexec.err" "postgres: not found on PATH"
+check_error noexec "$tmp/noexec.err" "postgres: not found on PATH"
 
 # --- missing password: refused, nothing created.
-run_role nopass PGDATA="$work/nopass/data"
+run_role nopass PGDATA="$tmp/nopass/data"
 check "nopass: exit 78 (got $rc)" test "$rc" = 78
-check_error nopass "$work/nopass.err" "POSTGRES_PASSWORD"
-check "nopass: PGDATA not created" test ! -e "$work/nopass/data"
-mkdir -p "$work/nopass2"
-run_role nopass2 PGDATA="$work/nopass2"
+check_error nopass "$tmp/nopass.err" "POSTGRES_PASSWORD"
+check "nopass: PGDATA not created" test ! -e "$tmp/nopass/data"
+mkdir -p "$tmp/nopass2"
+run_role nopass2 PGDATA="$tmp/nopass2"
 check "nopass2: exit 78 (got $rc)" test "$rc" = 78
-check "nopass2: PGDATA still empty" is_empty_dir "$work/nopass2"
-check "nopass2: PGDATA still root's" owner_mode "$work/nopass2" root:755
+check "nopass2: PGDATA still empty" is_empty_dir "$tmp/nopass2"
+check "nopass2: PGDATA still root's" owner_mode "$tmp/nopass2" root:755
 
 # --- trust, explicitly: no password, listen addresses from the environment.
-pgdata=$work/trust/data
+pgdata=$tmp/trust/data
 if start_role trust PGDATA="$pgdata" POSTGRES_HOST_AUTH_METHOD=trust \
 	POSTGRES_LISTEN_ADDRESSES=127.0.0.1; then
 	pass
@@ -228,50 +212,50 @@ else
 fi
 
 # --- conflicting and invalid settings.
-run_role dbconflict PGDATA="$work/dbconflict" POSTGRES_PASSWORD=x \
+run_role dbconflict PGDATA="$tmp/dbconflict" POSTGRES_PASSWORD=x \
 	POSTGRES_DB=one POSTGRES_DATABASE=two
 check "dbconflict: exit 78 (got $rc)" test "$rc" = 78
-check_error dbconflict "$work/dbconflict.err" "POSTGRES_DB and POSTGRES_DATABASE"
-check "dbconflict: PGDATA not created" test ! -e "$work/dbconflict"
+check_error dbconflict "$tmp/dbconflict.err" "POSTGRES_DB and POSTGRES_DATABASE"
+check "dbconflict: PGDATA not created" test ! -e "$tmp/dbconflict"
 
-printf 'from-file\n' >"$work/pwfile"
-run_role bothpw PGDATA="$work/bothpw" POSTGRES_PASSWORD=x \
-	POSTGRES_PASSWORD_FILE="$work/pwfile"
+printf 'from-file\n' >"$tmp/pwfile"
+run_role bothpw PGDATA="$tmp/bothpw" POSTGRES_PASSWORD=x \
+	POSTGRES_PASSWORD_FILE="$tmp/pwfile"
 check "bothpw: exit 78 (got $rc)" test "$rc" = 78
-check_error bothpw "$work/bothpw.err" "POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE"
+check_error bothpw "$tmp/bothpw.err" "POSTGRES_PASSWORD and POSTGRES_PASSWORD_FILE"
 
-run_role nofile PGDATA="$work/nofile" POSTGRES_PASSWORD_FILE="$work/missing"
+run_role nofile PGDATA="$tmp/nofile" POSTGRES_PASSWORD_FILE="$tmp/missing"
 check "nofile: exit 66 (got $rc)" test "$rc" = 66
-check_error nofile "$work/nofile.err" "POSTGRES_PASSWORD_FILE: cannot read $work/missing: No such file or directory"
+check_error nofile "$tmp/nofile.err" "POSTGRES_PASSWORD_FILE: cannot read $tmp/missing: No such file or directory"
 
-run_role dirfile PGDATA="$work/dirfile" POSTGRES_PASSWORD_FILE="$work/sock"
+run_role dirfile PGDATA="$tmp/dirfile" POSTGRES_PASSWORD_FILE="$tmp/sock"
 check "dirfile: exit 66 (got $rc)" test "$rc" = 66
-check_error dirfile "$work/dirfile.err" "POSTGRES_PASSWORD_FILE: cannot read $work/sock: Is a directory"
+check_error dirfile "$tmp/dirfile.err" "POSTGRES_PASSWORD_FILE: cannot read $tmp/sock: Is a directory"
 
-run_role badauth PGDATA="$work/badauth" POSTGRES_PASSWORD=x \
+run_role badauth PGDATA="$tmp/badauth" POSTGRES_PASSWORD=x \
 	POSTGRES_HOST_AUTH_METHOD=password
 check "badauth: exit 78 (got $rc)" test "$rc" = 78
-check_error badauth "$work/badauth.err" "POSTGRES_HOST_AUTH_METHOD=password"
+check_error badauth "$tmp/badauth.err" "POSTGRES_HOST_AUTH_METHOD=password"
 
-run_role longuser PGDATA="$work/longuser" POSTGRES_PASSWORD=x \
+run_role longuser PGDATA="$tmp/longuser" POSTGRES_PASSWORD=x \
 	POSTGRES_USER="$(printf 'u%.0s' {1..64})"
 check "longuser: exit 78 (got $rc)" test "$rc" = 78
-check_error longuser "$work/longuser.err" "POSTGRES_USER is longer than 63 bytes"
+check_error longuser "$tmp/longuser.err" "POSTGRES_USER is longer than 63 bytes"
 
-run_role pguser PGDATA="$work/pguser" POSTGRES_PASSWORD=x POSTGRES_USER=pg_admin
+run_role pguser PGDATA="$tmp/pguser" POSTGRES_PASSWORD=x POSTGRES_USER=pg_admin
 check "pguser: exit 78 (got $rc)" test "$rc" = 78
-check_error pguser "$work/pguser.err" "POSTGRES_USER=pg_admin: names beginning with pg_"
+check_error pguser "$tmp/pguser.err" "POSTGRES_USER=pg_admin: names beginning with pg_"
 
 # A system call fails (exit 71): PGDATA lies below a regular file, so
 # looking at it fails with ENOTDIR; nothing is created.
-: >"$work/plainfile"
-run_role underfile PGDATA="$work/plainfile/data" POSTGRES_PASSWORD=x
+: >"$tmp/plainfile"
+run_role underfile PGDATA="$tmp/plainfile/data" POSTGRES_PASSWORD=x
 check "underfile: exit 71 (got $rc)" test "$rc" = 71
-check_error underfile "$work/underfile.err" "PGDATA=$work/plainfile/data: Not a directory"
-check "underfile: nothing created" test -f "$work/plainfile" -a ! -s "$work/plainfile"
+check_error underfile "$tmp/underfile.err" "PGDATA=$tmp/plainfile/data: Not a directory"
+check "underfile: nothing created" test -f "$tmp/plainfile" -a ! -s "$tmp/plainfile"
 
 # --- not root: the role runs as the user it is started as.
-pgdata=$work/nobody
+pgdata=$tmp/nobody
 mkdir "$pgdata"
 chown nobody "$pgdata"
 as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
@@ -290,42 +274,42 @@ else
 fi
 
 # --- not root, PGDATA belonging to someone else: refused, with the reason.
-mkdir -p "$work/notmine"
+mkdir -p "$tmp/notmine"
 as_user=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
-run_role notmine PGDATA="$work/notmine" POSTGRES_PASSWORD=x
+run_role notmine PGDATA="$tmp/notmine" POSTGRES_PASSWORD=x
 as_user=()
 check "notmine: exit 78 (got $rc)" test "$rc" = 78
-check_error notmine "$work/notmine.err" "PGDATA=$work/notmine: owned by user id 0"
+check_error notmine "$tmp/notmine.err" "PGDATA=$tmp/notmine: owned by user id 0"
 
 # --- not root, with a user id that has no passwd entry: initdb cannot
 # work, and the message says why.
-mkdir "$work/nouser"
-chown 54321 "$work/nouser"
+mkdir "$tmp/nouser"
+chown 54321 "$tmp/nouser"
 as_user=(setpriv --reuid=54321 --regid=54321 --clear-groups)
-run_role nouser PGDATA="$work/nouser" POSTGRES_PASSWORD=x
+run_role nouser PGDATA="$tmp/nouser" POSTGRES_PASSWORD=x
 as_user=()
 check "nouser: exit 73 (got $rc)" test "$rc" = 73
-check_error nouser "$work/nouser.err" "user id 54321 has no entry in the user database"
-check "nouser: PGDATA left empty" is_empty_dir "$work/nouser"
+check_error nouser "$tmp/nouser.err" "user id 54321 has no entry in the user database"
+check "nouser: PGDATA left empty" is_empty_dir "$tmp/nouser"
 
 # --- non-empty PGDATA without PG_VERSION: refused, untouched.
-mkdir -p "$work/foreign"
-echo precious >"$work/foreign/notes.txt"
-before=$(cd "$work/foreign" && ls -lA --time-style=full-iso . && sha256sum notes.txt)
-run_role foreign PGDATA="$work/foreign" POSTGRES_PASSWORD=x
-after=$(cd "$work/foreign" && ls -lA --time-style=full-iso . && sha256sum notes.txt)
+mkdir -p "$tmp/foreign"
+echo precious >"$tmp/foreign/notes.txt"
+before=$(cd "$tmp/foreign" && ls -lA --time-style=full-iso . && sha256sum notes.txt)
+run_role foreign PGDATA="$tmp/foreign" POSTGRES_PASSWORD=x
+after=$(cd "$tmp/foreign" && ls -lA --time-style=full-iso . && sha256sum notes.txt)
 check "foreign: exit 78 (got $rc)" test "$rc" = 78
-check_error foreign "$work/foreign.err" "PGDATA=$work/foreign: not empty"
+check_error foreign "$tmp/foreign.err" "PGDATA=$tmp/foreign: not empty"
 check "foreign: untouched" test "$before" = "$after"
 
 # --- a password with quotes, backslash, spaces and non-ASCII, from a file;
 # a database name that needs quoting, by its older variable name.
-pgdata=$work/special/data
+pgdata=$tmp/special/data
 password=$(printf '%s' "it's a \"quoted\" \\ pass wörd €%s \$HOME")
-printf '%s\n' "$password" >"$work/special.pw"
+printf '%s\n' "$password" >"$tmp/special.pw"
 database='we"ird db'
 if start_role special PGDATA="$pgdata" POSTGRES_USER=keycloak \
-	POSTGRES_DATABASE="$database" POSTGRES_PASSWORD_FILE="$work/special.pw" \
+	POSTGRES_DATABASE="$database" POSTGRES_PASSWORD_FILE="$tmp/special.pw" \
 	-- -c listen_addresses=127.0.0.1; then
 	pass
 	check "special: login with the password" \
@@ -352,29 +336,29 @@ fi
 # --- a failure half way (the temporary server cannot start): exit 73 and
 # nothing half-written left in PGDATA. initdb finds its own postgres next
 # to itself; only the role's lookup on PATH sees the broken one.
-mkdir -p "$work/broken-bin" "$work/halfway"
-ln -s "$pg_bin/initdb" "$work/broken-bin/initdb"
-printf '#!/bin/sh\necho "broken postgres" >&2\nexit 1\n' >"$work/broken-bin/postgres"
-chmod 0755 "$work/broken-bin/postgres"
+mkdir -p "$tmp/broken-bin" "$tmp/halfway"
+ln -s "$pg_bin/initdb" "$tmp/broken-bin/initdb"
+printf '#!/bin/sh\necho "broken postgres" >&2\nexit 1\n' >"$tmp/broken-bin/postgres"
+chmod 0755 "$tmp/broken-bin/postgres"
 rc=0
-timeout 60 env -i "PATH=$work/broken-bin:/usr/bin:/bin" "TMPDIR=$work/tmp" \
-	PGDATA="$work/halfway" POSTGRES_PASSWORD="$$-halfway" "$bin" postgres \
-	>"$work/halfway.out" 2>"$work/halfway.err" || rc=$?
+timeout 60 env -i "PATH=$tmp/broken-bin:/usr/bin:/bin" "TMPDIR=$tmp/tmp" \
+	PGDATA="$tmp/halfway" POSTGRES_PASSWORD="$$-halfway" "$bin" postgres \
+	>"$tmp/halfway.out" 2>"$tmp/halfway.err" || rc=$?
 check "halfway: exit 73 (got $rc)" test "$rc" = 73
-check_error halfway "$work/halfway.err" "the temporary server exited (exit status 1)"
-check "halfway: PGDATA left empty" is_empty_dir "$work/halfway"
-check "halfway: temporary directory removed" is_empty_dir "$work/tmp"
+check_error halfway "$tmp/halfway.err" "the temporary server exited (exit status 1)"
+check "halfway: PGDATA left empty" is_empty_dir "$tmp/halfway"
+check "halfway: temporary directory removed" is_empty_dir "$tmp/tmp"
 
 # --- a container stop (SIGTERM) during initialisation: initdb or the
 # temporary server is stopped, nothing is left behind.
-mkdir -p "$work/stopped"
-timeout 90 env -i "PATH=$pg_bin:/usr/bin:/bin" "TMPDIR=$work/tmp" \
-	PGDATA="$work/stopped" \
-	POSTGRES_PASSWORD=x "$bin" postgres >"$work/stopped.out" \
-	2>"$work/stopped.err" &
+mkdir -p "$tmp/stopped"
+timeout 90 env -i "PATH=$pg_bin:/usr/bin:/bin" "TMPDIR=$tmp/tmp" \
+	PGDATA="$tmp/stopped" \
+	POSTGRES_PASSWORD=x "$bin" postgres >"$tmp/stopped.out" \
+	2>"$tmp/stopped.err" &
 role_pid=$!
 i=0
-while [ ! -e "$work/stopped/.keycloak-ha-postgres-init" ] && [ "$i" -lt 600 ]; do
+while [ ! -e "$tmp/stopped/.keycloak-ha-postgres-init" ] && [ "$i" -lt 600 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
@@ -382,20 +366,20 @@ kill -TERM "$role_pid"
 rc=0
 wait "$role_pid" || rc=$?
 check "stopped: exit 73 (got $rc)" test "$rc" = 73
-check_error stopped "$work/stopped.err" "interrupted by a signal"
-check "stopped: PGDATA left empty" is_empty_dir "$work/stopped"
-check "stopped: temporary directory removed" is_empty_dir "$work/tmp"
+check_error stopped "$tmp/stopped.err" "interrupted by a signal"
+check "stopped: PGDATA left empty" is_empty_dir "$tmp/stopped"
+check "stopped: temporary directory removed" is_empty_dir "$tmp/tmp"
 
 # --- a start killed during initialisation left its staging directory: the
 # next start discards it and initialises.
-pgdata=$work/leftover
+pgdata=$tmp/leftover
 mkdir -p "$pgdata/.keycloak-ha-postgres-init/base"
 echo 15 >"$pgdata/.keycloak-ha-postgres-init/PG_VERSION"
 chown -R postgres "$pgdata"
 if start_role leftover PGDATA="$pgdata" POSTGRES_PASSWORD="$$-leftover" \
 	-- -c listen_addresses=127.0.0.1; then
 	pass
-	check "leftover: initialised" grep -q initialising "$work/leftover.err"
+	check "leftover: initialised" grep -q initialising "$tmp/leftover.err"
 	check "leftover: login" \
 		test "$(sql postgres "$$-leftover" postgres 'SELECT 1')" = 1
 	check "leftover: no staging directory left" no_staging "$pgdata"
@@ -407,9 +391,9 @@ fi
 
 # --- a start killed while moving the finished cluster into place: the next
 # start finishes the move (PG_VERSION is moved last, so it is still staged).
-pgdata=$work/resume
+pgdata=$tmp/resume
 mkdir -p "$pgdata/.keycloak-ha-postgres-ready"
-cp -a "$work/happy/data/." "$pgdata/"
+cp -a "$tmp/happy/data/." "$pgdata/"
 rm -f "$pgdata/postmaster.pid"
 for entry in PG_VERSION base global pg_hba.conf pg_wal; do
 	mv "$pgdata/$entry" "$pgdata/.keycloak-ha-postgres-ready/"
@@ -427,5 +411,4 @@ else
 	stop_server || true
 fi
 
-echo "postgres_role: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary postgres_role

@@ -12,15 +12,15 @@ set -eu
 
 bin=${1:?usage: run.sh BINARY KEYCLOAK_HOME}
 dist_home=${2:?usage: run.sh BINARY KEYCLOAK_HOME}
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/pgserver.sh
-. "$here/../lib/pgserver.sh"
+. "$(dirname "$0")/../lib/pgserver.sh"
 
-tmp=$(mktemp -d)
+scratch_dir
 port=$((20000 + RANDOM % 20000))
-trap 'pg_stop "$tmp/pg"; umount "$tmp/small" 2>/dev/null; rm -rf "$tmp"' EXIT
-# shellcheck source=tests/lib/check.sh
-. "$here/../lib/check.sh"
+unmount_small() { umount "$tmp/small" 2>/dev/null; }
+at_exit unmount_small
+stop_writer() { [ -z "${writer:-}" ] || kill "$writer" 2>/dev/null; }
+at_exit stop_writer
 CHECK_DETAIL=$tmp/err
 
 pg_init "$tmp/pg" "$port"
@@ -327,6 +327,7 @@ echo "figure: ping_rows_wait_crashed = $figure_crash s"
 echo "figure: ping_rows_wait_live = $took s"
 kill "$writer"
 wait "$writer" 2>/dev/null || true
+writer=
 
 # Rows that this project's settings do not keep are left alone: another
 # discovery protocol, or JDBC_PING with its writer or statements changed.

@@ -10,21 +10,12 @@
 set -eu
 
 bin=${1:?usage: tls.sh BINARY}
-here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/pgserver.sh
-. "$here/../lib/pgserver.sh"
-# shellcheck source=tests/lib/check.sh
-. "$here/../lib/check.sh"
+. "$(dirname "$0")/../lib/pgserver.sh"
 
-tmp=$(mktemp -d)
+scratch_dir
 port=$((20000 + RANDOM % 20000))
 plain_port=$((port + 1))
-cleanup() {
-	pg_stop "$tmp/pg"
-	pg_stop "$tmp/plain"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 # A CA, a server certificate for "localhost" only, and a second CA that
 # signed nothing of this server's.

@@ -6,7 +6,7 @@
 # Dockerfiles at the top of the repository) this script does nothing if the
 # engine already has an image of that exact name, else tries to pull it, and
 # if that fails (or BASE_IMAGES_OFFLINE=1) builds a stand-in:
-#   debootstrap --variant=minbase SUITE DIR http://deb.debian.org/debian
+#   debootstrap --variant=minbase SUITE DIR DEBIAN_MIRROR
 #   tar -C DIR -c . | ENGINE import - docker.io/library/debian:SUITE-slim
 # The debootstrap result is kept as a tarball under out/base-images/, so a
 # rerun only imports it. The Dockerfiles stay what a user with registry
@@ -14,7 +14,8 @@
 #
 # Usage: tests/lib/base-images.sh [IMAGE...]
 # Environment: ENGINE, BASE_IMAGES_OFFLINE=1 (skip pulling),
-#   BASE_IMAGES_CACHE (default out/base-images), DEBIAN_MIRROR.
+#   BASE_IMAGES_CACHE (default out/base-images), DEBIAN_MIRROR (default: as
+#   build/debian-mirror finds it, from this machine's apt sources).
 set -eu
 
 lib_dir=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +24,7 @@ repo_dir=$(cd "$lib_dir/../.." && pwd)
 . "$lib_dir/engine.sh"
 
 cache_dir=${BASE_IMAGES_CACHE:-$repo_dir/out/base-images}
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mirror=$("$repo_dir/build/debian-mirror")
 pull_timeout=${BASE_IMAGES_PULL_TIMEOUT:-60}
 
 # The base images the Dockerfiles use by default.

@@ -1,7 +1,7 @@
 # A Keycloak cluster for the end-to-end tests: the PostgreSQL image and any
 # number of Keycloak nodes on an --internal network created for one run.
-# Source it (it sources engine.sh, check.sh and http.sh, and requires KEYCLOAK_IMAGE
-# and POSTGRES_IMAGE), then:
+# Source it (it sources engine.sh, testlib.sh and http.sh, and requires
+# KEYCLOAK_IMAGE and POSTGRES_IMAGE: the opening of every e2e test), then:
 #
 #   kc_init PREFIX          names for this run (network, database)
 #   kc_finish_on_exit NAME [HOOK]   at exit: an aborted run counts as a
@@ -27,8 +27,8 @@
 kc_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/lib/engine.sh
 . "$kc_lib_dir/engine.sh"
-# shellcheck source=tests/lib/check.sh
-. "$kc_lib_dir/check.sh"
+# shellcheck source=tests/lib/testlib.sh
+. "$kc_lib_dir/testlib.sh"
 # shellcheck source=tests/lib/http.sh
 . "$kc_lib_dir/http.sh"
 : "${KEYCLOAK_IMAGE:?set KEYCLOAK_IMAGE to the Keycloak image to test}"
@@ -93,24 +93,17 @@ kc_tear_down() {
 	fi
 }
 
+# testlib.sh's summary_at_exit counts an aborted run and prints the summary.
 kc_finish_on_exit() {
-	kc_summary_name=$1
-	kc_finish_hook=${2:-}
-	trap kc_finish EXIT
-	trap 'exit 1' HUP INT TERM
+	[ -z "${2:-}" ] || at_exit "$2"
+	at_exit kc_finish
+	summary_at_exit "$1"
 }
 
 kc_finish() {
-	local status=$?
-	trap - EXIT
-	if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-		failed=$((failed + 1))
-		echo "FAIL: test aborted (exit status $status)" >&2
-	fi
-	[ -z "$kc_finish_hook" ] || "$kc_finish_hook"
+	[ -n "${kc_run:-}" ] || return 0
 	kc_tear_down || failed=$((failed + 1))
 	echo "container logs: $kc_log_dir"
-	summary "$kc_summary_name"
 }
 
 kc_start_db() {

@@ -1,8 +1,13 @@
 #!/bin/bash
 # A private PostgreSQL server for tests: its own data directory in a
-# temporary folder, listening on 127.0.0.1 only, started and stopped by pid.
-# Source this file; it defines pg_init, pg_start, pg_stop, pg_psql.
+# temporary folder, listening on 127.0.0.1 only, started and stopped by pid,
+# and stopped at exit. Source this file (it sources testlib.sh); it defines
+# pg_init, pg_start, pg_stop, pg_psql.
 # Needs Debian's postgresql-15 (PG_BIN overrides where its programs are).
+# shellcheck shell=bash
+
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 
 PG_BIN=${PG_BIN:-$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -n 1)}
 
@@ -16,10 +21,11 @@ pg_as() {
 }
 
 # pg_init DIR PORT: create a cluster with a superuser "postgres" (trust over
-# the socket only) and scram-sha-256 for TCP.
+# the socket only) and scram-sha-256 for TCP; its server is stopped at exit.
 pg_init() {
 	local dir=$1 port=$2
 	mkdir -p "$dir"
+	at_exit pg_stop "$dir"
 	if [ "$(id -u)" = 0 ]; then
 		# The postgres user must be able to reach the directory.
 		chmod 755 "$(dirname "$dir")"

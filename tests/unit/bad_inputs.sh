@@ -8,13 +8,9 @@
 set -eu
 
 bin=${1:?usage: bad_inputs.sh BINARY}
-tmp=$(mktemp -d)
-trap 'chmod -R u+rwX "$tmp"; rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# shellcheck source=tests/lib/expect.sh
-. "$(dirname "$0")/../lib/expect.sh"
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+scratch_dir
 
 P=DB_PASSWORD=pw
 B=BIND=10.0.0.5
@@ -231,11 +227,9 @@ expect 0 'keycloak-ha-postgres: warning: DB_PASWORD is set but no setting reads 
 # ... and no warning for what the engines inject.
 run "${R[@]}" POSTGRES_PORT=tcp://10.0.0.2:5432 POSTGRES_ENV_LANG=C POSTGRES_NAME=/kc/postgres $P $B
 if [ "$rc" = 0 ] && [ ! -s "$tmp/err" ]; then
-	passed=$((passed + 1))
+	pass
 else
-	failed=$((failed + 1))
-	echo "FAIL: warning for injected variables: $(cat "$tmp/err")" >&2
+	fail "warning for injected variables: $(cat "$tmp/err")"
 fi
 
-echo "bad_inputs: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary bad_inputs

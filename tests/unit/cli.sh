@@ -7,13 +7,9 @@
 set -eu
 
 bin=${1:?usage: cli.sh BINARY}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# shellcheck source=tests/lib/expect.sh
-. "$(dirname "$0")/../lib/expect.sh"
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+scratch_dir
 
 P=DB_PASSWORD=pw
 B=BIND=10.0.0.5
@@ -169,5 +165,4 @@ expect 69 'keycloak-ha-postgres: debug: attempt 1 on 127.0.0.1:1: ' -- "$bin" wa
 	KEYCLOAK_HA_LOG_LEVEL=debug DB_ADDR=127.0.0.1 DB_PORT=1 DB_WAIT_TIMEOUT=1 $P $B
 never_shows 'debug:' -- "$bin" wait-db DB_ADDR=127.0.0.1 DB_PORT=1 DB_WAIT_TIMEOUT=1 $P $B
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary cli

@@ -9,10 +9,9 @@ set -eu
 
 bin=${1:?usage: launch.sh BINARY KEYCLOAK_HOME}
 home=$(cd "${2:?usage: launch.sh BINARY KEYCLOAK_HOME}" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+scratch_dir
 # A Java home as the launcher sees it: bin/java and the "release" file that
 # names the version (nothing is executed by --dry-run).
 make_java_home() {
@@ -33,21 +32,19 @@ dry_run() {
 }
 
 has() {
-	if [ -s "$tmp/args" ] && grep -qxF -- "$1" "$tmp/args"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL: argument missing: $1 (case: $case)" >&2
-	fi
+	check "argument missing: $1 (case: $case)" arg_is_there "$1"
+}
+
+arg_is_there() {
+	[ -s "$tmp/args" ] && grep -qxF -- "$1" "$tmp/args"
 }
 
 hasnt() {
-	if [ ! -s "$tmp/args" ] || grep -qF -- "$1" "$tmp/args"; then
-		failed=$((failed + 1))
-		echo "FAIL: argument present: $1 (case: $case)" >&2
-	else
-		passed=$((passed + 1))
-	fi
+	check "argument present: $1 (case: $case)" arg_is_absent "$1"
+}
+
+arg_is_absent() {
+	[ -s "$tmp/args" ] && ! grep -qF -- "$1" "$tmp/args"
 }
 
 case=defaults
@@ -55,13 +52,13 @@ dry_run "$bin" run --dry-run
 has "$java_home/bin/java"
 # Every module option that the distribution's own scripts would add.
 opts=$(grep -o -- '--add-\(opens\|exports\)=[^ "]*' "$home/bin/common.sh" | sort -u)
-[ -n "$opts" ] || { echo "FAIL: no module options found in bin/common.sh" >&2; failed=$((failed + 1)); }
+[ -n "$opts" ] || fail "no module options found in bin/common.sh"
 for o in $opts; do has "$o"; done
 # standalone.conf's defaults, read from the distribution's file.
 for o in -Xms64m -XX:MetaspaceSize=96M -XX:MaxMetaspaceSize=256m \
 	-Djava.net.preferIPv4Stack=true -Djava.awt.headless=true; do
 	if grep -qF -- "$o" "$home/bin/standalone.conf"; then has "$o"; else
-		failed=$((failed + 1)); echo "FAIL: $o is not in standalone.conf" >&2; fi
+		fail "$o is not in standalone.conf"; fi
 done
 has "-jar"
 has "$home/jboss-modules.jar"
@@ -79,7 +76,7 @@ has "-Djboss.node.name=node-a"
 hasnt top-secret-pw
 hasnt admin-secret-pw
 for f in "$home/jboss-modules.jar" "$home/modules"; do
-	if [ -e "$f" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $f missing" >&2; fi
+	check "$f missing" [ -e "$f" ]
 done
 
 case=java_opts
@@ -90,16 +87,12 @@ has -Dappended=1
 has -Dserver.arg=x
 # The entrypoint's security properties come before JAVA_OPTS: a file named
 # there is the one java reads.
-if [ "$(grep -n -- '^-Djava.security.properties=' "$tmp/args" | cut -d: -f1)" -lt \
-	"$(grep -n -- '^-Dfoo=bar$' "$tmp/args" | cut -d: -f1)" ]; then
-	passed=$((passed + 1))
-else
-	failed=$((failed + 1)); echo "FAIL: security properties after JAVA_OPTS" >&2
-fi
+check "security properties after JAVA_OPTS" \
+	[ "$(grep -n -- '^-Djava.security.properties=' "$tmp/args" | cut -d: -f1)" -lt \
+	"$(grep -n -- '^-Dfoo=bar$' "$tmp/args" | cut -d: -f1)" ]
 hasnt -Xms64m
 # The server's own arguments come last, so they win over the entrypoint's.
-if [ "$(tail -n 1 "$tmp/args")" = "-Dserver.arg=x" ]; then passed=$((passed + 1)); else
-	failed=$((failed + 1)); echo "FAIL: server arguments are not last" >&2; fi
+check "server arguments are not last" [ "$(tail -n 1 "$tmp/args")" = "-Dserver.arg=x" ]
 
 case=wildcard_bind
 dry_run BIND=0.0.0.0 "$bin" run --dry-run
@@ -123,5 +116,4 @@ env -i PATH=/usr/bin:/bin JAVA_HOME="$java_home" KEYCLOAK_HOME="$home" DB_PASSWO
 	"$bin" --dry-run -Dfrom.cmd=1 >"$tmp/args" 2>"$tmp/err" || true
 has -Dfrom.cmd=1
 
-echo "launch: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary launch

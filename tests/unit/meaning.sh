@@ -13,23 +13,27 @@ set -eu
 
 bin=${1:?usage: meaning.sh BINARY KEYCLOAK_HOME}
 dist_home=${2:?usage: meaning.sh BINARY KEYCLOAK_HOME}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+scratch_dir
+CHECK_DETAIL=$tmp/log
 mkdir -p "$tmp/home/standalone/configuration"
 cp "$dist_home/standalone/configuration/standalone-ha.xml" "$tmp/home/standalone/configuration/"
 printf 'ca\n' >"$tmp/ca dir.pem"
 
-# check PASSWORD USER DATABASE FRONTEND_URL
-check() {
+# means PASSWORD USER DATABASE FRONTEND_URL: the rendered file means them.
+means() {
+	check "render with password/user/database/url: $*" renders_as "$@"
+}
+
+renders_as() {
 	local rc=0
 	env -i PATH=/usr/bin:/bin KEYCLOAK_HOME="$tmp/home" BIND=10.0.0.1 DB_ADDR="db1,db2:5433" \
 		DB_PASSWORD="$1" DB_USER="$2" DB_DATABASE="$3" KEYCLOAK_FRONTEND_URL="$4" \
 		DB_SSLMODE=verify-full DB_SSLROOTCERT="$tmp/ca dir.pem" \
 		"$bin" render >"$tmp/log" 2>&1 || rc=$?
 	local xml=$tmp/home/standalone/configuration/standalone-ha.xml
-	if [ "$rc" = 0 ] && xmllint --noout "$xml" &&
+	[ "$rc" = 0 ] && xmllint --noout "$xml" &&
 		python3 - "$xml" "$1" "$2" "$3" "$4" "$tmp/ca dir.pem" <<'PY'
 import re, sys, urllib.parse
 import xml.etree.ElementTree as ET
@@ -65,32 +69,24 @@ assert params == want, ('params', params)
 prop = find(root, 'property', name='frontendUrl')
 assert wildfly(prop.get('value')) == frontend, ('frontendUrl', prop.get('value'), frontend)
 PY
-	then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL: render with password/user/database/url: $*" >&2
-		sed 's/^/    /' "$tmp/log" >&2
-	fi
 }
 
 U=https://sso.example.com/auth
 # The values are literal on purpose: '$' and '\' must reach the program.
 # shellcheck disable=SC2016,SC1003
 {
-check 'p<a&b>"c'"'"'d' keycloak keycloak "$U"
-check 'with spaces inside' 'user name' 'db name' "$U"
-check 'пароль-密码-ü' 'ユーザー' 'база' "$U"
-check '${env.HOME}' keycloak keycloak "$U"
-check 'a$${b}c' keycloak keycloak "$U"
-check '$$' '$user' 'db$' "$U"
-check 'x]]>y<!--z-->' 'a&amp;b' 'kc&sslmode=disable' "$U"
-check '%20%zz%' 'u%41' 'db%2Fx' "$U"
-check '?a=b&c=d#e' 'u;x' 'db/x?y#z' "$U"
-check "it's \"quoted\"" "o'brien" '"kc"' 'https://sso.example.com:8443/auth?x=1&y=2'
-check '\backslash\' 'tab-less' 'ünï' 'https://[fd00::1]:8443/auth'
-check '{}[]()' keycloak keycloak 'http://sso/auth/$x'
+means 'p<a&b>"c'"'"'d' keycloak keycloak "$U"
+means 'with spaces inside' 'user name' 'db name' "$U"
+means 'пароль-密码-ü' 'ユーザー' 'база' "$U"
+means '${env.HOME}' keycloak keycloak "$U"
+means 'a$${b}c' keycloak keycloak "$U"
+means '$$' '$user' 'db$' "$U"
+means 'x]]>y<!--z-->' 'a&amp;b' 'kc&sslmode=disable' "$U"
+means '%20%zz%' 'u%41' 'db%2Fx' "$U"
+means '?a=b&c=d#e' 'u;x' 'db/x?y#z' "$U"
+means "it's \"quoted\"" "o'brien" '"kc"' 'https://sso.example.com:8443/auth?x=1&y=2'
+means '\backslash\' 'tab-less' 'ünï' 'https://[fd00::1]:8443/auth'
+means '{}[]()' keycloak keycloak 'http://sso/auth/$x'
 }
 
-echo "meaning: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary meaning

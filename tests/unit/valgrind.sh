@@ -9,10 +9,9 @@ set -eu
 
 bin=${1:?usage: valgrind.sh BINARY KEYCLOAK_HOME}
 dist_home=${2:?usage: valgrind.sh BINARY KEYCLOAK_HOME}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+# shellcheck source=tests/lib/testlib.sh
+. "$(dirname "$0")/../lib/testlib.sh"
+scratch_dir
 
 mkdir -p "$tmp/home/standalone/configuration"
 cp "$dist_home/standalone/configuration/standalone-ha.xml" "$tmp/home/standalone/configuration/"
@@ -39,13 +38,7 @@ vg() {
 		--errors-for-leak-kinds=definite,indirect "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
 	local rc=$?
 	set -e
-	if [ "$rc" = "$want" ]; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL: valgrind $* (rc=$rc, want $want)" >&2
-		sed 's/^/    /' "$tmp/err" >&2
-	fi
+	CHECK_DETAIL=$tmp/err check "valgrind $* (rc=$rc, want $want)" [ "$rc" = "$want" ]
 }
 
 vg 0 DB_PASSWORD=x -- render
@@ -77,13 +70,11 @@ for t in "$(dirname "$bin")"/plain/test_*; do
 	rc=$?
 	set -e
 	if [ "$rc" = 0 ]; then
-		passed=$((passed + 1))
+		pass
 	else
-		failed=$((failed + 1))
-		echo "FAIL: valgrind ${t##*/} (rc=$rc)" >&2
+		fail "valgrind ${t##*/} (rc=$rc)"
 		tail -n 20 "$tmp/err" >&2
 	fi
 done
 
-echo "valgrind: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary valgrind

@@ -7,6 +7,8 @@
 #   tests/unit/c_style.sh
 set -eu
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/lib/testlib.sh
+. tests/lib/testlib.sh
 
 max_columns=100
 max_file_lines=750
@@ -15,9 +17,6 @@ max_function_lines=80
 # Every C file of the project: tracked, or new and not ignored.
 mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*.c' '*.h' |
 	while read -r f; do [ -f "$f" ] && echo "$f"; done)
-passed=0
-failed=0
-
 # check_file FILE: one line per problem on stdout.
 check_file() {
 	awk -v max_columns="$max_columns" -v max_file="$max_file_lines" \
@@ -60,11 +59,9 @@ check_file() {
 for f in "${files[@]}"; do
 	problems=$(check_file "$f")
 	if [ -z "$problems" ]; then
-		passed=$((passed + 1))
+		pass
 	else
-		failed=$((failed + 1))
-		printf 'FAIL: %s\n' "$problems" >&2
+		fail "$problems"
 	fi
 done
-echo "c_style: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary c_style

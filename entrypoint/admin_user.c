@@ -117,9 +117,7 @@ static const char user_query[] =
 	"SELECT 1 FROM user_entity u JOIN realm r ON u.realm_id = r.id "
 	"WHERE r.name = 'master' AND u.username = lower($1)";
 
-enum admin_state { ADMIN_UNKNOWN, ADMIN_ABSENT, ADMIN_PRESENT };
-
-static enum admin_state admin_state(const struct settings *s)
+enum admin_state admin_user_state(const struct settings *s)
 {
 	/* The same servers, user and TLS as the wait; bounded, since the
 	 * wait has just shown that the server answers. */
@@ -161,7 +159,7 @@ int provide_admin_user(const struct settings *s, const char *config_dir)
 {
 	char path[PATH_MAX];
 
-	if (admin_state(s) != ADMIN_PRESENT)
+	if (admin_user_state(s) != ADMIN_PRESENT)
 		return write_admin_user(config_dir, s->admin.user, s->admin.password);
 	/* A file left by a start that never got as far as importing it. */
 	snprintf(path, sizeof(path), "%s/keycloak-add-user.json", config_dir);

@@ -34,6 +34,11 @@ int write_admin_user(const char *config_dir, const char *user, const char *passw
 
 struct settings;
 
+/* Whether the master realm has the admin user, as far as the database can
+ * tell (an empty database: not yet; no answer: unknown, logged). */
+enum admin_state { ADMIN_UNKNOWN, ADMIN_ABSENT, ADMIN_PRESENT };
+enum admin_state admin_user_state(const struct settings *s);
+
 /* Write the file into config_dir unless the database has the admin user
  * already. Returns 0 or an exit code. */
 int provide_admin_user(const struct settings *s, const char *config_dir);

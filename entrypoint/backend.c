@@ -1,10 +1,11 @@
 #include "backend.h"
 
+#include "quarkus.h"
 #include "wildfly.h"
 
 #include <stddef.h>
 
-static const struct backend *const backends[] = { &wildfly_backend };
+static const struct backend *const backends[] = { &quarkus_backend, &wildfly_backend };
 
 const struct backend *backend_for(const char *home)
 {

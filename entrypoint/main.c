@@ -9,7 +9,6 @@
  * order.
  */
 #include "backend.h"
-#include "jdbc_ping.h"
 #include "launch.h"
 #include "log.h"
 #include "postgres_role.h"
@@ -105,14 +104,14 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int load(const struct command *cmd, struct loaded *l)
+static int load(const struct settings_input *in, struct loaded *l)
 {
 	memset(l, 0, sizeof(*l));
-	int rc = settings_load(&l->s, &l->shown, &cmd->input);
+	int rc = settings_load(&l->s, &l->shown, in);
 	if (rc)
 		return rc;
 	log_set_level(l->s.log_level);
-	settings_warn_unknown(cmd->input.envp);
+	settings_warn_unknown(in->envp);
 	l->backend = backend_for(l->s.server.home);
 	return l->backend->complete(&l->s, &l->shown);
 }
@@ -140,7 +139,7 @@ static int cmd_render(const struct command *cmd)
 		else
 			return usage_error("render: unexpected argument %s", a);
 	}
-	int rc = load(cmd, &l);
+	int rc = load(&cmd->input, &l);
 	if (rc == 0 && print)
 		settings_print(&l.s, &l.shown, stdout);
 	else if (rc == 0)
@@ -155,7 +154,7 @@ static int cmd_wait_db(const struct command *cmd)
 
 	if (cmd->argc > 0)
 		return usage_error("wait-db: unexpected argument %s", cmd->argv[0]);
-	int rc = load(cmd, &l);
+	int rc = load(&cmd->input, &l);
 	if (rc == 0)
 		rc = wait_for_database(&l.s.db);
 	unload(&l);
@@ -179,8 +178,9 @@ static int print_server_argv(const struct loaded *l, int argc, char **argv)
 /*
  * The phases of a start. The configuration comes first, so that a bad
  * setting or distribution file is reported at once, not after waiting for
- * the database; the command line next, so that a missing java is too. The
- * admin user after the wait: whether it exists is asked of the database.
+ * the database; the command line next, so that a missing java is too.
+ * What the database must be asked (the discovery rows of members that are
+ * gone, whether the admin exists) comes after the wait.
  */
 static int start_server(struct loaded *l, int argc, char **argv)
 {
@@ -193,12 +193,7 @@ static int start_server(struct loaded *l, int argc, char **argv)
 	umask(S_IRWXG | S_IRWXO);
 	if ((rc = l->backend->configure(&l->s, NULL)) ||
 	    (rc = l->backend->server_argv(&l->s, environ, argv, (size_t)argc, &server)) ||
-	    (rc = wait_for_database(&l->s.db)))
-		goto out;
-	/* Only what its discovery will read: a failure costs a warning, and
-	 * the rows' own expiry still applies. */
-	remove_dead_ping_rows(&l->s);
-	if ((rc = l->backend->before_exec(&l->s)))
+	    (rc = wait_for_database(&l->s.db)) || (rc = l->backend->before_exec(&l->s)))
 		goto out;
 	log_info("starting Keycloak as node %s on %s (cluster traffic on %s)",
 		 l->s.cluster.node_name, l->s.cluster.bind_address, l->s.cluster.bind_private);
@@ -227,7 +222,11 @@ static int cmd_run(const struct command *cmd)
 		argc--;
 		argv++;
 	}
-	int rc = load(cmd, &l);
+	/* The server's own options are settings too (Keycloak 26's). */
+	struct settings_input in = cmd->input;
+	in.server_args = argv;
+	in.n_server_args = (size_t)argc;
+	int rc = load(&in, &l);
 	if (rc == 0)
 		rc = dry_run ? print_server_argv(&l, argc, argv) : start_server(&l, argc, argv);
 	unload(&l);

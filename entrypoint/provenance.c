@@ -72,4 +72,9 @@ void settings_print(const struct settings *s, const struct provenance *p, FILE *
 	for (size_t i = 0; i < s->cluster.n_properties; i++)
 		fprintf(out, "JGROUPS_DISCOVERY_PROPERTIES[%s]=%s\n",
 			s->cluster.properties[i].name, s->cluster.properties[i].value);
+	for (size_t i = 0; i < s->keycloak.n; i++) {
+		const struct keycloak_option *o = &s->keycloak.v[i];
+		fprintf(out, "Keycloak option %s=%s\t(%s)\n", o->key,
+			o->secret ? "********" : o->value, o->source);
+	}
 }

@@ -16,6 +16,7 @@
 #include "netaddr.h"
 #include "provenance.h"
 #include "settings_file.h"
+#include "settings_keycloak.h"
 #include "settings_lookup.h"
 #include "settings_names.h"
 #include "text.h"
@@ -48,13 +49,133 @@ static int load_vendor(struct loader *ld)
 	return pg ? 0 : EXIT_CONFIG;
 }
 
+/* The first server's host and port, for messages and the wait's log. */
+static void set_first_server(struct db_settings *db)
+{
+	db->host = xstrdup(db->addrs[0].host);
+	db->port = db->addrs[0].port;
+}
+
+/* KC_DB_URL, Keycloak's own way to name the database; it replaces the
+ * settings it is made of, so it may not come with them. */
+static int check_url_alone(struct loader *ld)
+{
+	static const struct setting_vars *const parts[] = { &sv_db_addr, &sv_db_port,
+							     &sv_db_database, &sv_jdbc_params };
+	const char *source;
+	char *value;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if ((rc = lookup(ld, parts[i], &value, &source)))
+			return rc;
+		free_secret(value);
+		if (value) {
+			log_error("%s and %s are both set; set only one (KC_DB_URL names the "
+				  "servers, the database and the parameters)", source,
+				  lookup_source(ld, &sv_db_url));
+			return EXIT_CONFIG;
+		}
+	}
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* s[0..n) with %XX escapes decoded. */
+static char *percent_decode(const char *s, size_t n)
+{
+	char *out = xcalloc(n + 1, 1);
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+		int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
+		if (s[i] == '%' && hi >= 0 && lo >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	return out;
+}
+
+/* jdbc:postgresql://HOST[:PORT][,HOST[:PORT]...]/DATABASE[?PARAMETERS] */
+static int parse_db_url(struct loader *ld, const char *url, struct db_settings *db)
+{
+	static const char scheme[] = "jdbc:postgresql://";
+	const char *source = lookup_source(ld, &sv_db_url);
+	char q[QUOTE_BUF];
+	int rc;
+
+	bool ours = strncmp(url, scheme, strlen(scheme)) == 0;
+	const char *hosts = ours ? url + strlen(scheme) : url, *slash = strchr(hosts, '/');
+	if (!ours || !slash || slash == hosts || !slash[1] || slash[1] == '?') {
+		log_error("%s: expected jdbc:postgresql://HOST[:PORT][,...]/DATABASE[?PARAMETERS], "
+			  "got %s", source, quote_value(url, q, sizeof(q)));
+		return EXIT_CONFIG;
+	}
+	char *list = xstrndup(hosts, (size_t)(slash - hosts));
+	rc = parse_db_addrs(source, list, &db->addrs, &db->n_addrs);
+	if (rc == 0)
+		provenance_record(ld->shown, sv_db_addr.names[0], list, source);
+	free(list);
+	if (rc)
+		return rc;
+	db->port = 5432;
+	for (size_t i = 0; i < db->n_addrs; i++)
+		if (!db->addrs[i].port)
+			db->addrs[i].port = db->port;
+	set_first_server(db);
+	size_t name_len = strcspn(slash + 1, "?");
+	/* The driver decodes the database name; jdbc_url() encodes it again. */
+	db->name = percent_decode(slash + 1, name_len);
+	if (!db->name[0] || strlen(db->name) > 63 || has_control_chars(db->name)) {
+		log_error("%s: expected a database name of at most 63 bytes after the servers",
+			  source);
+		return EXIT_CONFIG;
+	}
+	const char *params = slash[1 + name_len] ? slash + 2 + name_len : NULL;
+	if (params && *params && (rc = check_jdbc_params(source, params)))
+		return rc;
+	db->jdbc_params = params && *params ? xstrdup(params) : NULL;
+	provenance_record(ld->shown, sv_db_database.names[0], db->name, source);
+	provenance_record(ld->shown, sv_jdbc_params.names[0], db->jdbc_params, source);
+	return 0;
+}
+
+static int load_db_url(struct loader *ld, struct db_settings *db)
+{
+	char *url;
+	int rc = get_text(ld, &sv_db_url, NULL, 4096, &url);
+
+	if (rc || !url)
+		return rc;
+	if ((rc = check_url_alone(ld)) == 0 && (rc = parse_db_url(ld, url, db)) == 0)
+		ld->db_from_url = true;
+	free(url);
+	return rc;
+}
+
 /* DB_ADDR's servers; those without a port get DB_PORT. */
 static int load_db_servers(struct loader *ld, struct db_settings *db)
 {
 	char *hosts;
-	int rc = get_text(ld, &sv_db_addr, "postgres", 4096, &hosts);
+	int rc;
 
-	if (rc)
+	if (ld->db_from_url)
+		return 0;
+	if ((rc = get_text(ld, &sv_db_addr, "postgres", 4096, &hosts)))
 		return rc;
 	rc = parse_db_addrs(lookup_source(ld, &sv_db_addr), hosts, &db->addrs, &db->n_addrs);
 	free(hosts);
@@ -63,8 +184,7 @@ static int load_db_servers(struct loader *ld, struct db_settings *db)
 	for (size_t i = 0; i < db->n_addrs; i++)
 		if (!db->addrs[i].port)
 			db->addrs[i].port = db->port;
-	db->host = xstrdup(db->addrs[0].host);
-	db->port = db->addrs[0].port;
+	set_first_server(db);
 	return 0;
 }
 
@@ -73,7 +193,8 @@ static int load_db_login(struct loader *ld, struct db_settings *db)
 	char q[QUOTE_BUF];
 	int rc;
 
-	if ((rc = get_text(ld, &sv_db_database, "keycloak", 63, &db->name)) ||
+	if ((!ld->db_from_url &&
+	     (rc = get_text(ld, &sv_db_database, "keycloak", 63, &db->name))) ||
 	    (rc = get_text(ld, &sv_db_schema, NULL, 63, &db->schema)))
 		return rc;
 	if (db->schema && !valid_identifier(db->schema)) {
@@ -108,7 +229,7 @@ static int load_db_connection(struct loader *ld, struct db_settings *db)
 	if (db->sslrootcert &&
 	    (rc = check_readable_file(lookup_source(ld, &sv_db_sslrootcert), db->sslrootcert)))
 		return rc;
-	if ((rc = get_text(ld, &sv_jdbc_params, NULL, 1024, &db->jdbc_params)))
+	if (!ld->db_from_url && (rc = get_text(ld, &sv_jdbc_params, NULL, 1024, &db->jdbc_params)))
 		return rc;
 	if (db->jdbc_params && db->jdbc_params[0] == '?')
 		memmove(db->jdbc_params, db->jdbc_params + 1, strlen(db->jdbc_params));
@@ -463,25 +584,32 @@ int settings_load(struct settings *s, struct provenance *shown, const struct set
 {
 	struct loader ld = { .shown = shown };
 	struct config_entries file = { 0 };
+	char **arguments;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->log_level = LOG_INFO;
+	argument_layer(in, &arguments);
+	if (arguments[0])
+		loader_add_layer(&ld, (struct layer){ .vars = arguments, .where = "run argument",
+						      .cmdline = true });
 	if (in->overrides)
 		loader_add_layer(&ld, (struct layer){ .vars = in->overrides, .where = "--set",
 						      .cmdline = true });
 	loader_add_layer(&ld, (struct layer){ .vars = in->envp });
 	if ((rc = add_file_layer(&ld, in, &file)) || (rc = load_vendor(&ld)) ||
-	    (rc = load_db_servers(&ld, &s->db)) || (rc = load_db_login(&ld, &s->db)) ||
+	    (rc = load_db_url(&ld, &s->db)) || (rc = load_db_servers(&ld, &s->db)) || (rc = load_db_login(&ld, &s->db)) ||
 	    (rc = load_db_connection(&ld, &s->db)) || (rc = load_admin(&ld, &s->admin)) ||
 	    (rc = load_import(&ld, &s->server)) || (rc = load_frontend(&ld, &s->frontend)) ||
 	    (rc = load_server_log_levels(&ld, &s->server)) ||
 	    (rc = load_cluster(&ld, &s->cluster)) || (rc = load_server(&ld, &s->server)) ||
-	    (rc = load_log_level(&ld, &s->log_level)))
+	    (rc = load_log_level(&ld, &s->log_level)) ||
+	    (rc = load_keycloak_options(in, &s->keycloak)))
 		goto out;
 	rc = check_overrides(in->overrides);
 out:
 	settings_config_free(&file);
+	free_argument_layer(arguments);
 	return rc;
 }
 
@@ -534,5 +662,6 @@ void settings_free(struct settings *s)
 	free(s->frontend.hostname);
 	free_cluster(&s->cluster);
 	free_server(&s->server);
+	free_keycloak_options(&s->keycloak);
 	memset(s, 0, sizeof(*s));
 }

@@ -11,6 +11,7 @@
 #ifndef KHP_SETTINGS_H
 #define KHP_SETTINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "log.h"
@@ -91,12 +92,33 @@ struct server_settings {
 	char *root_log_level;	/* ROOT_LOGLEVEL */
 };
 
+/* A Keycloak option the user gave in Keycloak's own way (Keycloak 26):
+ * KC_NAME or KC_NAME_FILE in the environment, or --name=value after "run",
+ * when no setting of the project reads it. The backend checks it against
+ * the settings it overlaps and hands on what the server would otherwise not
+ * get: the secrets, which leave the server's environment, and the values
+ * of KC_NAME_FILE, which Keycloak itself does not read. */
+struct keycloak_option {
+	char *key;		/* the option's name: "https-key-store-password" */
+	char *value;
+	char *source;		/* "KC_NAME", "KC_NAME_FILE", "run argument" */
+	bool secret;		/* a password or secret: never shown */
+	bool from_file;		/* KC_NAME_FILE */
+	bool from_cmdline;	/* --name=value */
+};
+
+struct keycloak_options {
+	struct keycloak_option *v;
+	size_t n;
+};
+
 struct settings {
 	struct db_settings db;
 	struct admin_settings admin;
 	struct frontend_settings frontend;
 	struct cluster_settings cluster;
 	struct server_settings server;
+	struct keycloak_options keycloak;
 	enum log_level log_level;	/* the entrypoint's own messages */
 };
 
@@ -110,6 +132,11 @@ struct settings_input {
 	char *const *overrides;		/* NAME=value from --set; NULL: none */
 	const char *config_file;	/* --config; NULL: KEYCLOAK_HA_CONFIG, else
 					 * the default path when that file exists */
+	/* The arguments given to the server after "run": those of the form
+	 * --name=value are Keycloak options, above every other source
+	 * (Keycloak's own precedence: command line, environment, file). */
+	char *const *server_args;
+	size_t n_server_args;
 };
 
 /* The configuration file read when neither --config nor KEYCLOAK_HA_CONFIG

@@ -51,7 +51,7 @@ static const char *source_name(struct loader *ld, const struct layer *l, const c
 	if (!l->where)
 		return provenance_keep(ld->shown, xstrdup(var));
 	if (l->cmdline)
-		snprintf(buf, sizeof(buf), "%s (--set)", var);
+		snprintf(buf, sizeof(buf), "%s (%s)", var, l->where);
 	else
 		snprintf(buf, sizeof(buf), "%s (%s:%d)", var, l->where, line);
 	return provenance_keep(ld->shown, xstrdup(buf));
@@ -110,8 +110,10 @@ static int read_variable(struct loader *ld, const struct layer *l, const struct 
 		out->line = l->lines ? l->lines[idx] : 0;
 	}
 	if (out->value && l->cmdline && (v->flags & V_SECRET)) {
-		log_error("%s (--set): a secret on the command line is visible to every "
-			  "process; use --set %s_FILE=PATH", name, name);
+		bool set = strcmp(l->where, "--set") == 0;
+		log_error("%s (%s): a secret on the command line is visible to every process; "
+			  "use %s%s_FILE%s", name, l->where, set ? "--set " : "", name,
+			  set ? "=PATH" : "");
 		return EXIT_CONFIG;
 	}
 	if (!(v->flags & V_FILE))

@@ -29,12 +29,13 @@ struct layer {
 	bool cmdline;
 };
 
-#define MAX_LAYERS 3
+#define MAX_LAYERS 4
 
 struct loader {
 	struct layer layers[MAX_LAYERS];	/* highest precedence first */
 	size_t n_layers;
 	struct provenance *shown;
+	bool db_from_url;	/* servers, database and parameters came from KC_DB_URL */
 };
 
 void loader_add_layer(struct loader *ld, struct layer layer);

@@ -5,24 +5,30 @@
 #include <stddef.h>
 #include <string.h>
 
+/* The KC_ names are Keycloak 26's own variables for the same settings:
+ * set together with the project's name, they must agree. */
 const struct setting_vars
-	sv_db_vendor = { { "DB_VENDOR" }, 0 },
+	sv_db_vendor = { { "DB_VENDOR", "KC_DB" }, 0 },
 	/* DB_ADDR, then what a Docker link named "postgres" and a
 	 * Kubernetes service named "postgres-service" inject. */
 	sv_db_addr = { { "DB_ADDR", "POSTGRES_PORT_5432_TCP_ADDR",
-			 "POSTGRES_SERVICE_SERVICE_HOST" }, 0 },
+			 "POSTGRES_SERVICE_SERVICE_HOST", "KC_DB_URL_HOST" }, 0 },
 	sv_db_port = { { "DB_PORT", "POSTGRES_PORT_5432_TCP_PORT",
-			 "POSTGRES_SERVICE_SERVICE_PORT" }, 0 },
-	sv_db_database = { { "DB_DATABASE", "POSTGRES_DATABASE" }, 0 },
-	sv_db_schema = { { "DB_SCHEMA" }, 0 },
-	sv_db_user = { { "DB_USER", "POSTGRES_USER", "POSTGRES_USERNAME" }, V_FILE },
-	sv_db_password = { { "DB_PASSWORD", "POSTGRES_PASSWORD" }, V_SECRET | V_FILE },
+			 "POSTGRES_SERVICE_SERVICE_PORT", "KC_DB_URL_PORT" }, 0 },
+	sv_db_database = { { "DB_DATABASE", "POSTGRES_DATABASE", "KC_DB_URL_DATABASE" }, 0 },
+	sv_db_url = { { "KC_DB_URL" }, 0 },
+	sv_db_schema = { { "DB_SCHEMA", "KC_DB_SCHEMA" }, 0 },
+	sv_db_user = { { "DB_USER", "POSTGRES_USER", "POSTGRES_USERNAME", "KC_DB_USERNAME" },
+		       V_FILE },
+	sv_db_password = { { "DB_PASSWORD", "POSTGRES_PASSWORD", "KC_DB_PASSWORD" },
+			   V_SECRET | V_FILE },
 	sv_db_sslmode = { { "DB_SSLMODE" }, 0 },
 	sv_db_sslrootcert = { { "DB_SSLROOTCERT" }, 0 },
-	sv_jdbc_params = { { "JDBC_PARAMS" }, V_EMPTY_OK },
+	sv_jdbc_params = { { "JDBC_PARAMS", "KC_DB_URL_PROPERTIES" }, V_EMPTY_OK },
 	sv_db_wait_timeout = { { "DB_WAIT_TIMEOUT" }, 0 },
-	sv_admin_user = { { "KEYCLOAK_USER" }, V_FILE },
-	sv_admin_password = { { "KEYCLOAK_PASSWORD" }, V_SECRET | V_FILE },
+	sv_admin_user = { { "KEYCLOAK_USER", "KC_BOOTSTRAP_ADMIN_USERNAME" }, V_FILE },
+	sv_admin_password = { { "KEYCLOAK_PASSWORD", "KC_BOOTSTRAP_ADMIN_PASSWORD" },
+			      V_SECRET | V_FILE },
 	sv_import = { { "KEYCLOAK_IMPORT" }, 0 },
 	sv_frontend_url = { { "KEYCLOAK_FRONTEND_URL" }, 0 },
 	sv_hostname = { { "KEYCLOAK_HOSTNAME" }, 0 },
@@ -49,7 +55,8 @@ const struct setting_vars
 	sv_log_level = { { "KEYCLOAK_HA_LOG_LEVEL" }, 0 };
 
 static const struct setting_vars *const all_settings[] = {
-	&sv_db_vendor, &sv_db_addr, &sv_db_port, &sv_db_database, &sv_db_schema, &sv_db_user,
+	&sv_db_vendor, &sv_db_addr, &sv_db_port, &sv_db_database, &sv_db_url, &sv_db_schema,
+	&sv_db_user,
 	&sv_db_password, &sv_db_sslmode, &sv_db_sslrootcert, &sv_jdbc_params,
 	&sv_db_wait_timeout, &sv_admin_user, &sv_admin_password, &sv_import, &sv_frontend_url,
 	&sv_hostname, &sv_http_port, &sv_https_port, &sv_always_https, &sv_proxy_forwarding,

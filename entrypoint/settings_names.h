@@ -29,7 +29,7 @@ struct setting_vars {
 };
 
 extern const struct setting_vars sv_db_vendor, sv_db_addr, sv_db_port, sv_db_database,
-	sv_db_schema, sv_db_user, sv_db_password, sv_db_sslmode, sv_db_sslrootcert,
+	sv_db_url, sv_db_schema, sv_db_user, sv_db_password, sv_db_sslmode, sv_db_sslrootcert,
 	sv_jdbc_params, sv_db_wait_timeout, sv_admin_user, sv_admin_password, sv_import,
 	sv_frontend_url, sv_hostname, sv_http_port, sv_https_port, sv_always_https,
 	sv_proxy_forwarding, sv_keycloak_log_level, sv_root_log_level, sv_node_name, sv_bind,

@@ -13,6 +13,7 @@
 
 #include "admin_user.h"
 #include "fsutil.h"
+#include "jdbc_ping.h"
 #include "log.h"
 #include "provenance.h"
 #include "text.h"
@@ -149,12 +150,15 @@ static int wildfly_complete(struct settings *s, struct provenance *shown)
 	return 0;
 }
 
-/* Keycloak reads keycloak-add-user.json from its configuration directory
- * at boot; the entrypoint writes it unless the admin exists. */
+/* Rows of members that are gone leave the discovery table (a failure
+ * costs a warning: the rows' own expiry still applies). Keycloak reads
+ * keycloak-add-user.json from its configuration directory at boot; the
+ * entrypoint writes it unless the admin exists. */
 static int wildfly_before_exec(const struct settings *s)
 {
 	char config_dir[PATH_MAX];
 
+	remove_dead_ping_rows(s);
 	if (!s->admin.user)
 		return 0;
 	wildfly_config_dir(s, config_dir, sizeof(config_dir));

@@ -1,0 +1,315 @@
+/*
+ * The Keycloak 26 backend's steps (quarkus.h): what the settings may not
+ * ask of this generation, the state directory and the files in it, and the
+ * questions asked of the database before the server starts.
+ *
+ * Everything the server writes or reads that the entrypoint made is in the
+ * state directory (KEYCLOAK_STATE_DIR): keycloak.conf (0600, it holds the
+ * database password), the JVM security properties, the cache configuration
+ * when one is needed, the realms to import, tmp/ and transaction-logs/. So
+ * the distribution may be read-only, and every start writes the files anew
+ * from the settings: a restart with other settings gets exactly them.
+ */
+#include "quarkus.h"
+
+#include "admin_user.h"
+#include "fsutil.h"
+#include "jgroups_ping.h"
+#include "log.h"
+#include "provenance.h"
+#include "text.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* No file of the distribution's conf/ the entrypoint reads is larger. */
+#define DIST_FILE_MAX (1024 * 1024)
+
+/* As for the WildFly generation (wildfly_configure.c): a failed name
+ * lookup is not remembered, so one lost DNS answer costs one retry. */
+static const char jvm_security[] =
+	"# Written by keycloak-ha-postgres at every start; java reads it\n"
+	"# through -Djava.security.properties.\n"
+	"networkaddress.cache.negative.ttl=0\n";
+
+static bool quarkus_recognises(const char *home)
+{
+	char path[PATH_MAX];
+
+	return path_join(path, sizeof(path), home, "lib/quarkus-run.jar") == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+static bool is_set(const struct provenance *shown, const char *name)
+{
+	return strcmp(provenance_source(shown, name), "default") != 0;
+}
+
+/* The settings of the WildFly generation that Keycloak 26 has no place for. */
+static int check_generation(const struct settings *s, const struct provenance *shown)
+{
+	static const char *const legacy_only[] = { "KEYCLOAK_HTTP_PORT", "KEYCLOAK_HTTPS_PORT",
+						   "KEYCLOAK_ALWAYS_HTTPS", NULL };
+	const struct cluster_settings *c = &s->cluster;
+
+	for (const char *const *n = legacy_only; *n; n++) {
+		if (is_set(shown, *n)) {
+			log_error("%s: applies to the WildFly generation's fixed hostname; with "
+				  "Keycloak 26 give the scheme and port in KEYCLOAK_FRONTEND_URL", *n);
+			return EXIT_CONFIG;
+		}
+	}
+	if (c->cache_owners != 2 || c->cache_owners_auth != 2) {
+		log_error("%s: Keycloak 26 keeps user sessions in the database and two owners of "
+			  "every other cache; it cannot be changed", c->cache_owners != 2
+			  ? "CACHE_OWNERS_COUNT" : "CACHE_OWNERS_AUTH_SESSIONS_COUNT");
+		return EXIT_CONFIG;
+	}
+	if (strcmp(c->protocol, "kubernetes.KUBE_PING") == 0) {
+		log_error("JGROUPS_DISCOVERY_PROTOCOL: Keycloak 26 has no KUBE_PING; use "
+			  "dns.DNS_PING with a headless service, or JDBC_PING");
+		return EXIT_CONFIG;
+	}
+	if (quarkus_uses_jdbc_ping(s) && c->n_properties) {
+		log_error("JGROUPS_DISCOVERY_PROPERTIES: Keycloak 26's JDBC_PING takes no "
+			  "properties (its table and statements are Keycloak's)");
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
+/* A Keycloak option the user set that overlaps a setting of the project:
+ * set both and they must say the same. */
+static int check_option(const struct keycloak_option *o, const struct settings *s,
+			const struct provenance *shown)
+{
+	const char *other = NULL, *other_value = NULL;
+	char q1[QUOTE_BUF], q2[QUOTE_BUF];
+
+	if (strcmp(o->key, "hostname") == 0) {
+		other = s->frontend.url ? "KEYCLOAK_FRONTEND_URL" : "KEYCLOAK_HOSTNAME";
+		other_value = s->frontend.url ? s->frontend.url : s->frontend.hostname;
+	} else if (strcmp(o->key, "cache-embedded-network-bind-address") == 0 &&
+		   is_set(shown, "BIND")) {
+		other = "BIND";
+		other_value = s->cluster.bind_private;
+	} else if (strcmp(o->key, "proxy-headers") == 0 &&
+		   s->frontend.proxy_address_forwarding != TRI_UNSET) {
+		other = "PROXY_ADDRESS_FORWARDING";
+	} else if (strcmp(o->key, "log-level") == 0 && (s->server.log_level ||
+							 s->server.root_log_level)) {
+		other = s->server.log_level ? "KEYCLOAK_LOGLEVEL" : "ROOT_LOGLEVEL";
+	} else if ((strcmp(o->key, "cache-stack") == 0 ||
+		    strcmp(o->key, "cache-config-file") == 0) &&
+		   is_set(shown, "JGROUPS_DISCOVERY_PROTOCOL")) {
+		other = "JGROUPS_DISCOVERY_PROTOCOL";
+	}
+	if (!other || (other_value && strcmp(other_value, o->value) == 0))
+		return 0;
+	if (!other_value && strcmp(o->key, "hostname") == 0)
+		return 0;
+	if (other_value)
+		log_error("%s=%s conflicts with %s=%s; set only one, or make them equal", o->source,
+			  quote_value(o->value, q1, sizeof(q1)), other,
+			  quote_value(other_value, q2, sizeof(q2)));
+	else
+		log_error("%s and %s are both set; set only one", o->source, other);
+	return EXIT_CONFIG;
+}
+
+/* The state directory is the distribution's data/ unless set. */
+static int quarkus_complete(struct settings *s, struct provenance *shown)
+{
+	char dir[PATH_MAX];
+	int rc = check_generation(s, shown);
+
+	for (size_t i = 0; rc == 0 && i < s->keycloak.n; i++)
+		rc = check_option(&s->keycloak.v[i], s, shown);
+	if (rc || s->server.state_dir)
+		return rc;
+	path_join(dir, sizeof(dir), s->server.home, "data");
+	s->server.state_dir = xstrdup(dir);
+	provenance_record(shown, "KEYCLOAK_STATE_DIR", dir, "default");
+	return 0;
+}
+
+static int make_state_dir(const char *dir, const char *sub)
+{
+	char path[PATH_MAX];
+	int e;
+
+	/* The settings bound the state directory to PATH_MAX / 2. */
+	if (sub)
+		path_join(path, sizeof(path), dir, sub);
+	else
+		snprintf(path, sizeof(path), "%s", dir);
+	if ((e = make_dir(path, 0700))) {
+		log_error("KEYCLOAK_STATE_DIR: cannot create %s: %s", path, strerror(e));
+		return EXIT_CANTCREAT;
+	}
+	return 0;
+}
+
+static int write_state_file(const char *dir, const char *name, const char *data, size_t len)
+{
+	char path[PATH_MAX];
+
+	path_join(path, sizeof(path), dir, name);
+	int e = write_file_atomic(path, data, len, 0600);
+	if (e) {
+		log_error("cannot write %s: %s", path, strerror(e));
+		return EXIT_CANTCREAT;
+	}
+	return 0;
+}
+
+/* A file of the distribution's conf/; NULL without error when it is
+ * missing and optional. */
+static int read_dist_file(const struct settings *s, const char *name, bool required,
+			  char **text, size_t *len, char *path, size_t path_len)
+{
+	snprintf(path, path_len, "%s/conf/%s", s->server.home, name);
+	*text = NULL;
+	int e = read_file(path, DIST_FILE_MAX, text, len);
+	if (e == ENOENT && !required)
+		return 0;
+	if (e) {
+		log_error("cannot read %s: %s", path, strerror(e));
+		return EXIT_NOINPUT;
+	}
+	return 0;
+}
+
+/* The cache configuration, when the discovery is not jdbc-ping. */
+static int write_cache_file(const struct settings *s, const char *dir, char *path, size_t len)
+{
+	char dist_path[PATH_MAX];
+	char *dist, *out;
+	size_t dist_len, out_len;
+	int rc = read_dist_file(s, QUARKUS_CACHE_FILE, true, &dist, &dist_len, dist_path,
+				sizeof(dist_path));
+
+	if (rc)
+		return rc;
+	rc = quarkus_render_cache(s, dist, dist_len, &out, &out_len);
+	free(dist);
+	if (rc == 0)
+		rc = write_state_file(dir, QUARKUS_CACHE_FILE, out, out_len);
+	free(out);
+	path_join(path, len, dir, QUARKUS_CACHE_FILE);
+	return rc;
+}
+
+/* The realms of KEYCLOAK_IMPORT, linked into DIR/import under the names
+ * Keycloak's directory import reads (NAME-realm.json); links of an earlier
+ * start are replaced. */
+static int link_imports(const struct settings *s, const char *dir)
+{
+	char import[PATH_MAX], link[PATH_MAX * 2];
+	int rc;
+
+	path_join(import, sizeof(import), dir, "import");
+	int e = remove_tree(import);
+	if (e || (rc = make_state_dir(import, NULL))) {
+		if (e)
+			log_error("cannot remove %s: %s", import, strerror(e));
+		return EXIT_CANTCREAT;
+	}
+	char *files = xstrdup(s->server.import_files), *save = NULL;
+	rc = 0;
+	for (char *f = strtok_r(files, ",", &save); f && !rc; f = strtok_r(NULL, ",", &save)) {
+		const char *base = strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
+		size_t n = strlen(base);
+		bool named = n > 11 && strcmp(base + n - 11, "-realm.json") == 0;
+		size_t stem = !named && n > 5 && strcmp(base + n - 5, ".json") == 0 ? n - 5 : n;
+		snprintf(link, sizeof(link), "%s/%.*s%s", import, (int)stem, base,
+			 named ? "" : "-realm.json");
+		if (symlink(f, link) != 0) {
+			log_error("KEYCLOAK_IMPORT: cannot link %s: %s", link, strerror(errno));
+			rc = EXIT_CANTCREAT;
+		}
+	}
+	free(files);
+	return rc;
+}
+
+/* keycloak.conf; admin_exists leaves the bootstrap admin out. */
+static int write_conf(const struct settings *s, const char *dir, const char *cache_file,
+		      bool admin_exists)
+{
+	struct quarkus_conf_input in = { .cache_file = cache_file, .admin_exists = admin_exists };
+	char dist_path[PATH_MAX];
+	char *dist;
+	size_t dist_len;
+	struct buf out = { 0 };
+	int rc = read_dist_file(s, QUARKUS_CONF_FILE, false, &dist, &dist_len, dist_path,
+				sizeof(dist_path));
+
+	if (rc)
+		return rc;
+	in.dist_conf = dist;
+	in.dist_conf_path = dist_path;
+	rc = quarkus_render_conf(s, &in, &out);
+	free(dist);
+	if (rc == 0)
+		rc = write_state_file(dir, QUARKUS_CONF_FILE, out.data, out.len);
+	free_secret(out.data);
+	return rc;
+}
+
+/* dir: where to write ("render DIR"), else the state directory. */
+static int quarkus_configure(const struct settings *s, const char *dir)
+{
+	const char *state = dir ? dir : s->server.state_dir;
+	char cache_path[PATH_MAX];
+	int rc;
+
+	if ((rc = make_state_dir(state, NULL)) || (rc = make_state_dir(state, "tmp")) ||
+	    (rc = make_state_dir(state, "transaction-logs")) ||
+	    (rc = write_state_file(state, QUARKUS_SECURITY_FILE, jvm_security,
+				   sizeof(jvm_security) - 1)))
+		return rc;
+	if (!quarkus_uses_jdbc_ping(s) &&
+	    (rc = write_cache_file(s, state, cache_path, sizeof(cache_path))))
+		return rc;
+	if (s->server.import_files && (rc = link_imports(s, state)))
+		return rc;
+	if ((rc = write_conf(s, state, quarkus_uses_jdbc_ping(s) ? NULL : cache_path, false)))
+		return rc;
+	log_info("wrote %s/" QUARKUS_CONF_FILE " (database %s@%s:%u, discovery %s)", state,
+		 s->db.name, s->db.host, s->db.port, s->cluster.protocol);
+	return 0;
+}
+
+/*
+ * Keycloak 26 creates the bootstrap admin only with a new master realm;
+ * when the admin exists already, keycloak.conf is written again without
+ * its password. Rows of members that are gone leave the discovery table.
+ */
+static int quarkus_before_exec(const struct settings *s)
+{
+	char cache_path[PATH_MAX];
+
+	if (quarkus_uses_jdbc_ping(s))
+		remove_dead_jgroups_ping_rows(s);
+	if (!s->admin.user || admin_user_state(s) != ADMIN_PRESENT)
+		return 0;
+	log_info("admin user %s exists in the master realm; not bootstrapping it", s->admin.user);
+	path_join(cache_path, sizeof(cache_path), s->server.state_dir, QUARKUS_CACHE_FILE);
+	return write_conf(s, s->server.state_dir, quarkus_uses_jdbc_ping(s) ? NULL : cache_path,
+			  true);
+}
+
+const struct backend quarkus_backend = {
+	.name = "Keycloak 26",
+	.recognises = quarkus_recognises,
+	.complete = quarkus_complete,
+	.configure = quarkus_configure,
+	.server_argv = quarkus_server_argv,
+	.before_exec = quarkus_before_exec,
+};

@@ -74,7 +74,8 @@ static int add_distribution_conf(struct buf *out, const char *text, const char *
 		line_no++;
 		if (!continued && !blank && is_owned(key, key_len)) {
 			log_error("%s:%d: %.*s is written by the entrypoint from its settings; "
-				  "set it there (docs/settings.md)", path, line_no, (int)key_len, key);
+				  "set it there (docs/settings.md)", path, line_no, (int)key_len,
+				  key);
 			return EXIT_CONFIG;
 		}
 		if (continued || !blank) {

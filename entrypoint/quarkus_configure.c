@@ -59,8 +59,9 @@ static int check_generation(const struct settings *s, const struct provenance *s
 
 	for (const char *const *n = legacy_only; *n; n++) {
 		if (is_set(shown, *n)) {
-			log_error("%s: applies to the WildFly generation's fixed hostname; with "
-				  "Keycloak 26 give the scheme and port in KEYCLOAK_FRONTEND_URL", *n);
+			log_error("%s: applies to the WildFly generation's fixed hostname; "
+				  "with Keycloak 26 give the scheme and port in "
+				  "KEYCLOAK_FRONTEND_URL", *n);
 			return EXIT_CONFIG;
 		}
 	}

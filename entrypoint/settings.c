@@ -598,7 +598,8 @@ int settings_load(struct settings *s, struct provenance *shown, const struct set
 						      .cmdline = true });
 	loader_add_layer(&ld, (struct layer){ .vars = in->envp });
 	if ((rc = add_file_layer(&ld, in, &file)) || (rc = load_vendor(&ld)) ||
-	    (rc = load_db_url(&ld, &s->db)) || (rc = load_db_servers(&ld, &s->db)) || (rc = load_db_login(&ld, &s->db)) ||
+	    (rc = load_db_url(&ld, &s->db)) || (rc = load_db_servers(&ld, &s->db)) ||
+	    (rc = load_db_login(&ld, &s->db)) ||
 	    (rc = load_db_connection(&ld, &s->db)) || (rc = load_admin(&ld, &s->admin)) ||
 	    (rc = load_import(&ld, &s->server)) || (rc = load_frontend(&ld, &s->frontend)) ||
 	    (rc = load_server_log_levels(&ld, &s->server)) ||

@@ -118,8 +118,9 @@ static void add_server_options(struct buf *out, const struct settings *s)
 		add_option(out, "db-schema", s->db.schema);
 	/* Plain HTTP behind the load balancer that terminates TLS. */
 	add_option(out, "http-enabled", "true");
-	if (s->frontend.url || s->frontend.hostname)
-		add_option(out, "hostname", s->frontend.url ? s->frontend.url : s->frontend.hostname);
+	const char *hostname = s->frontend.url ? s->frontend.url : s->frontend.hostname;
+	if (hostname)
+		add_option(out, "hostname", hostname);
 	else
 		add_option(out, "hostname-strict", "false");
 	if (s->frontend.proxy_address_forwarding == TRI_TRUE)

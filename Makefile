@@ -9,7 +9,9 @@ REGISTRY ?= localhost
 KEYCLOAK_IMAGE_NAME ?= keycloak-ha-postgres
 POSTGRES_IMAGE_NAME ?= keycloak-ha-postgres-db
 TAG ?= $(VERSION)
+# Keycloak 26 under TAG, the legacy generation (19.0.1) under TAG-legacy.
 KEYCLOAK_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(KEYCLOAK_IMAGE_NAME):$(TAG)
+KEYCLOAK_LEGACY_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(KEYCLOAK_IMAGE_NAME):$(TAG)-legacy
 POSTGRES_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(POSTGRES_IMAGE_NAME):$(TAG)
 # docker or podman; podman is preferred when both are there. Detected when
 # a recipe runs, not when this file is read: `make test` and `make cluster`
@@ -18,6 +20,10 @@ ENGINE ?=
 ENGINE_CMD = $(or $(ENGINE),$(shell command -v podman >/dev/null 2>&1 && echo podman || echo docker))
 BUILD_FLAGS ?=
 PUSH_FLAGS ?=
+# Keycloak 26's features, fixed when the image is built (kc.sh build
+# --features / --features-disabled; comma-separated).
+KEYCLOAK_FEATURES ?=
+KEYCLOAK_FEATURES_DISABLED ?=
 # Where downloads come from (build/fetch, the base images of the tests): a
 # Maven repository (empty: https://repo1.maven.org/maven2, then mvn with its
 # own settings) and a Debian mirror (default: this machine's apt sources).
@@ -26,10 +32,12 @@ ifeq ($(origin DEBIAN_MIRROR),undefined)
 DEBIAN_MIRROR := $(shell build/debian-mirror)
 endif
 
-export OUT ENGINE KEYCLOAK_IMAGE POSTGRES_IMAGE VERSION MAVEN_REPOSITORY DEBIAN_MIRROR
+export OUT ENGINE KEYCLOAK_IMAGE KEYCLOAK_LEGACY_IMAGE POSTGRES_IMAGE VERSION MAVEN_REPOSITORY \
+	DEBIAN_MIRROR
 
 .DEFAULT_GOAL := all
-.PHONY: all help entrypoint dist test-build images keycloak-image postgres-image push fetch \
+.PHONY: all help entrypoint dist test-build images keycloak-image keycloak-legacy-image \
+	postgres-image push fetch \
 	test test-unit test-integration test-e2e cluster cluster-down host-setup clean \
 	fuzz fuzz-build bench
 
@@ -37,10 +45,12 @@ all: entrypoint images
 
 help:
 	@echo "Targets:"
-	@echo "  make                 build the entrypoint and both images (default)"
+	@echo "  make                 build the entrypoint and the three images (default)"
 	@echo "  make entrypoint      build only the static binary: $(OUT)/bin/keycloak-ha-postgres"
-	@echo "  make images          build and tag both images"
-	@echo "  make push            push both images to REGISTRY"
+	@echo "  make images          build and tag the three images: Keycloak $(KEYCLOAK_VERSION),"
+	@echo "                       Keycloak $(KEYCLOAK_LEGACY_VERSION) (legacy) and PostgreSQL"
+	@echo "  make keycloak-image | keycloak-legacy-image | postgres-image   one of them"
+	@echo "  make push            push the three images to REGISTRY"
 	@echo "  make fetch           download and verify every pinned input into $(OUT)/sources"
 	@echo "                       (then image builds need no network for them)"
 	@echo "  make cluster         start PostgreSQL and two Keycloak nodes; print where they are"
@@ -57,8 +67,12 @@ help:
 	@echo "  KEYCLOAK_IMAGE_NAME=$(KEYCLOAK_IMAGE_NAME)"
 	@echo "  POSTGRES_IMAGE_NAME=$(POSTGRES_IMAGE_NAME)"
 	@echo "  TAG=$(TAG)"
-	@echo "  -> $(KEYCLOAK_IMAGE)"
-	@echo "  -> $(POSTGRES_IMAGE)"
+	@echo "  -> KEYCLOAK_IMAGE=$(KEYCLOAK_IMAGE)  (Keycloak $(KEYCLOAK_VERSION))"
+	@echo "  -> KEYCLOAK_LEGACY_IMAGE=$(KEYCLOAK_LEGACY_IMAGE)  (Keycloak $(KEYCLOAK_LEGACY_VERSION))"
+	@echo "  -> POSTGRES_IMAGE=$(POSTGRES_IMAGE)"
+	@echo "  KEYCLOAK_FEATURES=$(KEYCLOAK_FEATURES)  (features of Keycloak $(KEYCLOAK_VERSION) to enable, fixed"
+	@echo "                          at build time; comma-separated, as kc.sh build --features)"
+	@echo "  KEYCLOAK_FEATURES_DISABLED=$(KEYCLOAK_FEATURES_DISABLED)  (features to disable, likewise)"
 	@echo "  ENGINE=$(ENGINE_CMD)        (docker or podman)"
 	@echo "  BUILD_FLAGS=$(BUILD_FLAGS)   (extra flags for '$(ENGINE_CMD) build', e.g. --pull=never)"
 	@echo "  PUSH_FLAGS=$(PUSH_FLAGS)    (extra flags for '$(ENGINE_CMD) push', e.g. --tls-verify=false)"
@@ -70,9 +84,12 @@ help:
 	@echo "                          base images; default: the first Debian entry of this"
 	@echo "                          machine's apt sources, else http://deb.debian.org/debian)"
 	@echo "  OUT=$(OUT)"
-	@echo "Pinned: Keycloak $(KEYCLOAK_VERSION), PostgreSQL JDBC $(PGJDBC_VERSION),"
+	@echo "Pinned: Keycloak $(KEYCLOAK_VERSION) (Quarkus distribution, the default),"
+	@echo "        Keycloak $(KEYCLOAK_LEGACY_VERSION) (WildFly-based, legacy) with PostgreSQL JDBC $(PGJDBC_VERSION),"
 	@echo "        musl $(MUSL_VERSION), OpenSSL $(OPENSSL_VERSION), libconfig $(LIBCONFIG_VERSION),"
 	@echo "        libpq from PostgreSQL $(POSTGRESQL_VERSION)  (build/versions)"
+	@echo "Without make: the build argument KEYCLOAK_GENERATION of Dockerfile.keycloak-ha"
+	@echo "chooses the generation: 26 (default) or legacy."
 
 # ---------------------------------------------------------------------------
 # The entrypoint, static with musl.
@@ -173,15 +190,22 @@ $(OUT)/host/plain/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(ENTRY
 	@mkdir -p $(@D)
 	$(HOST_CC) $(HOST_CFLAGS) -Ientrypoint $(HOST_INCLUDES) -o $@ $< $(ENTRYPOINT_SRCS) $(HOST_LIBS)
 
-# The real distribution, unpacked, for the tests that read its files.
+# The real distributions, unpacked as published (not built), for the tests
+# that read their files: $(OUT)/dist/keycloak-VERSION for each generation.
+# $(call unpack_dist,NAME): NAME is KEYCLOAK or KEYCLOAK_LEGACY.
 DIST_DIR := $(OUT)/dist/keycloak-$(KEYCLOAK_VERSION)
-dist: $(DIST_DIR)/.unpacked
-$(DIST_DIR)/.unpacked:
+LEGACY_DIST_DIR := $(OUT)/dist/keycloak-$(KEYCLOAK_LEGACY_VERSION)
+define unpack_dist
+$(OUT)/dist/keycloak-$($(1)_VERSION)/.unpacked:
 	@mkdir -p $(OUT)/sources $(OUT)/dist
-	build/fetch KEYCLOAK $(OUT)/sources
-	rm -rf $(DIST_DIR)
-	tar -C $(OUT)/dist -xzf $(OUT)/sources/$(notdir $(KEYCLOAK_MAVEN_PATH))
-	touch $@
+	build/fetch $(1) $(OUT)/sources
+	rm -rf $(OUT)/dist/keycloak-$($(1)_VERSION)
+	tar -C $(OUT)/dist -xzf $(OUT)/sources/$(notdir $($(1)_MAVEN_PATH)) --no-same-owner
+	touch $$@
+endef
+$(eval $(call unpack_dist,KEYCLOAK))
+$(eval $(call unpack_dist,KEYCLOAK_LEGACY))
+dist: $(DIST_DIR)/.unpacked $(LEGACY_DIST_DIR)/.unpacked
 
 HOST_BINS := $(OUT)/host/keycloak-ha-postgres $(OUT)/host/keycloak-ha-postgres-plain
 
@@ -192,11 +216,22 @@ fetch:
 	@mkdir -p $(OUT)/sources
 	@for name in $$(build/fetch --list); do build/fetch $$name $(OUT)/sources || exit 1; done
 
-images: keycloak-image postgres-image
+images: keycloak-image keycloak-legacy-image postgres-image
+
+# One Dockerfile, two generations: KEYCLOAK_GENERATION picks the final stage.
+KEYCLOAK_BUILD_ARGS = --build-arg MAVEN_REPOSITORY=$(MAVEN_REPOSITORY) \
+	--build-arg DEBIAN_MIRROR=$(DEBIAN_MIRROR) --build-arg KEYCLOAK_VERSION=$(KEYCLOAK_VERSION) \
+	--build-arg KEYCLOAK_LEGACY_VERSION=$(KEYCLOAK_LEGACY_VERSION)
 
 keycloak-image: fetch
-	$(ENGINE_CMD) build $(BUILD_FLAGS) --build-arg MAVEN_REPOSITORY=$(MAVEN_REPOSITORY) \
-		--build-arg DEBIAN_MIRROR=$(DEBIAN_MIRROR) --tag $(KEYCLOAK_IMAGE) -f Dockerfile.keycloak-ha .
+	$(ENGINE_CMD) build $(BUILD_FLAGS) $(KEYCLOAK_BUILD_ARGS) --build-arg KEYCLOAK_GENERATION=26 \
+		--build-arg KEYCLOAK_FEATURES='$(KEYCLOAK_FEATURES)' \
+		--build-arg KEYCLOAK_FEATURES_DISABLED='$(KEYCLOAK_FEATURES_DISABLED)' \
+		--tag $(KEYCLOAK_IMAGE) -f Dockerfile.keycloak-ha .
+
+keycloak-legacy-image: fetch
+	$(ENGINE_CMD) build $(BUILD_FLAGS) $(KEYCLOAK_BUILD_ARGS) --build-arg KEYCLOAK_GENERATION=legacy \
+		--tag $(KEYCLOAK_LEGACY_IMAGE) -f Dockerfile.keycloak-ha .
 
 postgres-image: fetch
 	$(ENGINE_CMD) build $(BUILD_FLAGS) --build-arg DEBIAN_MIRROR=$(DEBIAN_MIRROR) \
@@ -204,6 +239,7 @@ postgres-image: fetch
 
 push:
 	$(ENGINE_CMD) push $(PUSH_FLAGS) $(KEYCLOAK_IMAGE)
+	$(ENGINE_CMD) push $(PUSH_FLAGS) $(KEYCLOAK_LEGACY_IMAGE)
 	$(ENGINE_CMD) push $(PUSH_FLAGS) $(POSTGRES_IMAGE)
 
 # ---------------------------------------------------------------------------
@@ -242,10 +278,11 @@ test-e2e: images
 	@tests/run e2e
 
 # The benchmarks (tests/bench/run); not part of `make test`, which runs only
-# their smoke test.
+# their smoke test. They measure the legacy generation so far.
 bench: host-setup
 	@$(RUN_ENV) $(MAKE) --no-print-directory entrypoint dist images
-	@$(RUN_ENV) BENCH_REPORT=$(CURDIR)/BENCHMARKS.md tests/bench/run
+	@$(RUN_ENV) KEYCLOAK_IMAGE=$(KEYCLOAK_LEGACY_IMAGE) BENCH_REPORT=$(CURDIR)/BENCHMARKS.md \
+		tests/bench/run
 
 clean:
 	rm -rf $(OUT)/bin $(OUT)/host $(OUT)/fuzz $(OUT)/host-libconfig

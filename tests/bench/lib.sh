@@ -86,7 +86,7 @@ bench_inputs() {
 	OUT=${OUT:-out}
 	case $OUT in /*) ;; *) OUT=$repo_dir/$OUT ;; esac
 	khp=${BENCH_PROGRAM:-$OUT/bin/keycloak-ha-postgres}
-	dist=$OUT/dist/keycloak-$KEYCLOAK_VERSION
+	dist=$OUT/dist/keycloak-$KEYCLOAK_LEGACY_VERSION
 	[ -x "$khp" ] || { echo "bench: $khp is missing (make entrypoint)" >&2; return 1; }
 	[ -f "$dist/standalone/configuration/standalone-ha.xml" ] ||
 		{ echo "bench: $dist is missing (make dist)" >&2; return 1; }
@@ -112,10 +112,10 @@ baseline_image() {
 	ctx=$(mktemp -d)
 	cp "$bench_dir"/baseline/{Dockerfile,entrypoint.sh,configure.sh,datasource.cli,jgroups.cli,caches.cli} "$ctx/"
 	cp "$repo_dir/images/keycloak/module.xml" "$ctx/"
-	cp "$OUT/sources/$(basename "$KEYCLOAK_MAVEN_PATH")" "$ctx/keycloak-server-dist.tar.gz"
+	cp "$OUT/sources/$(basename "$KEYCLOAK_LEGACY_MAVEN_PATH")" "$ctx/keycloak-server-dist.tar.gz"
 	cp "$OUT/sources/$(basename "$PGJDBC_MAVEN_PATH")" "$ctx/postgres-jdbc.jar"
 	if ! ENGINE_CALL_TIMEOUT=1800 engine build --tag "$name" \
-		--build-arg KEYCLOAK_VERSION="$KEYCLOAK_VERSION" "$ctx" >"$BENCH_OUT/baseline-build.log" 2>&1; then
+		--build-arg KEYCLOAK_VERSION="$KEYCLOAK_LEGACY_VERSION" "$ctx" >"$BENCH_OUT/baseline-build.log" 2>&1; then
 		tail -n 30 "$BENCH_OUT/baseline-build.log" >&2
 		rm -rf "$ctx"
 		echo "bench: building the baseline image failed" >&2

@@ -83,7 +83,7 @@ check "growth.tsv well-formed" tsv_ok "$smoke/growth.tsv" 8
 # Controls of the comparison by meaning.
 # shellcheck source=build/versions
 . build/versions
-dist=$OUT/dist/keycloak-$KEYCLOAK_VERSION/standalone/configuration/standalone-ha.xml
+dist=$OUT/dist/keycloak-$KEYCLOAK_LEGACY_VERSION/standalone/configuration/standalone-ha.xml
 xsltproc --stringparam db_url jdbc:postgresql://db.example:5432/keycloak \
 	--stringparam db_user keycloak --stringparam db_password bench-secret \
 	--stringparam owners 1 --output "$tmp/owners1.xml" tests/bench/baseline/keycloak-ha.xsl "$dist"

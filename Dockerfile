@@ -124,8 +124,6 @@ RUN set -eu; \
 	test -f /opt/keycloak/lib/quarkus/generated-bytecode.jar
 
 FROM java-26 AS keycloak-ha-26
-ARG RUNTIME_IMAGE
-ARG KEYCLOAK_VERSION
 COPY --from=keycloak-26 /opt/keycloak /opt/keycloak
 COPY --from=entrypoint /build/out/bin/keycloak-ha-postgres /usr/local/bin/keycloak-ha-postgres
 # The state directory: all the server writes (its configuration, the
@@ -140,6 +138,8 @@ WORKDIR /opt/keycloak
 USER 1000
 # HTTP, management (health, metrics), JGroups TCP, JGroups FD_SOCK2.
 EXPOSE 8080 9000 7800 57800
+ARG RUNTIME_IMAGE
+ARG KEYCLOAK_VERSION
 LABEL org.opencontainers.image.title="keycloak-ha-postgres" \
 	org.opencontainers.image.description="Clustered Keycloak 26 (Quarkus distribution) on PostgreSQL" \
 	org.opencontainers.image.licenses="Apache-2.0" \
@@ -193,7 +193,6 @@ RUN set -eu; \
 
 FROM ${LEGACY_RUNTIME_IMAGE} AS keycloak-ha-legacy
 ARG LEGACY_RUNTIME_IMAGE
-ARG KEYCLOAK_LEGACY_VERSION
 ARG JAVA_PACKAGE=openjdk-11-jre-headless
 # Debian's slim images leave out /usr/share/man, and the JRE's postinst
 # fails registering its man pages without man1 (Debian bug #863199).
@@ -224,6 +223,7 @@ WORKDIR /opt/keycloak
 USER 1000
 # HTTP, JGroups TCP, JGroups FD_SOCK.
 EXPOSE 8080 7600 57600
+ARG KEYCLOAK_LEGACY_VERSION
 LABEL org.opencontainers.image.title="keycloak-ha-postgres" \
 	org.opencontainers.image.description="Clustered Keycloak (WildFly-based distribution) on PostgreSQL" \
 	org.opencontainers.image.licenses="Apache-2.0" \
@@ -233,4 +233,8 @@ LABEL org.opencontainers.image.title="keycloak-ha-postgres" \
 ENTRYPOINT ["/usr/local/bin/keycloak-ha-postgres"]
 CMD ["run"]
 
-FROM keycloak-ha-${KEYCLOAK_GENERATION} AS keycloak-ha
+# ":-26" repeats the default of KEYCLOAK_GENERATION for buildah 1.28 (Debian
+# 12's podman), which finds the stages a build needs from the build
+# arguments given on its command line only: without it, a build with no
+# --build-arg skips every stage and looks for an image "keycloak-ha-".
+FROM keycloak-ha-${KEYCLOAK_GENERATION:-26} AS keycloak-ha

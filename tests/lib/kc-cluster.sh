@@ -3,7 +3,11 @@
 # Source it (it sources engine.sh, testlib.sh and http.sh, and requires
 # KEYCLOAK_IMAGE and POSTGRES_IMAGE: the opening of every e2e test), then:
 #
-#   kc_init PREFIX          names for this run (network, database)
+#   kc_init PREFIX          names for this run (network, database), and the
+#                           generation of KEYCLOAK_IMAGE (kc_generation: 26 or
+#                           legacy; kc_base: the path the server's URLs start
+#                           with, "" or "/auth"; kc_ping_table: the discovery
+#                           table)
 #   kc_finish_on_exit NAME [HOOK]   at exit: an aborted run counts as a
 #                           failure, HOOK (the test's own clean-up) runs,
 #                           kc_tear_down, then "summary NAME"
@@ -42,10 +46,25 @@ kc_host=keycloak.e2e.test
 kc_alias=keycloak
 kc_containers=()
 
+# kc_generation_of IMAGE: the Keycloak generation an image says it holds.
+kc_generation_of() {
+	engine image inspect --format '{{ index .Config.Labels "keycloak-ha-postgres.generation" }}' \
+		"$1" 2>/dev/null
+}
+
 # kc_init PREFIX: names for this run; E2E_LOG_DIR (default out/test/e2e)
 # receives the logs.
 kc_init() {
 	engine_detect
+	kc_generation=$(kc_generation_of "$KEYCLOAK_IMAGE")
+	case $kc_generation in
+	26) kc_base="" kc_ping_table=jgroups_ping ;;
+	legacy) kc_base=/auth kc_ping_table=jgroupsping ;;
+	*)
+		echo "kc-cluster: $KEYCLOAK_IMAGE has no keycloak-ha-postgres.generation label" >&2
+		return 1
+		;;
+	esac
 	kc_run=$(engine_unique_name "$1")
 	kc_network=$kc_run-net
 	kc_db=$kc_run-postgres
@@ -116,17 +135,19 @@ kc_start_db() {
 # kc_start_node NAME [RUN_ARGS...]: RUN_ARGS go to `run` before the image
 # (e.g. -e JGROUPS_DISCOVERY_PROTOCOL=PING). WildFly gives up a boot that
 # takes longer than 300 s, which a loaded 2-CPU machine booting several
-# nodes at once can reach: the server may take the tests' own boot bound.
+# nodes at once can reach: the legacy server takes the tests' own bound.
 kc_start_node() {
-	local name=$1 container
+	local name=$1 container server_args=()
 	shift
 	container=$(kc_container "$name")
 	kc_containers+=("$container")
+	[ "$kc_generation" != legacy ] ||
+		server_args=("-Djboss.as.management.blocking.timeout=$kc_boot_timeout")
 	engine_run "$container" --network "$kc_network" --hostname "$name" \
 		--network-alias "$name" --network-alias "$kc_alias" \
 		-e DB_PASSWORD="$kc_db_password" \
 		-e KEYCLOAK_USER="$kc_admin_user" -e KEYCLOAK_PASSWORD="$kc_admin_password" \
-		"$@" "$KEYCLOAK_IMAGE" "-Djboss.as.management.blocking.timeout=$kc_boot_timeout"
+		"$@" "$KEYCLOAK_IMAGE" "${server_args[@]}"
 }
 
 kc_ip() {
@@ -134,10 +155,12 @@ kc_ip() {
 }
 
 # kc_views NAME: every cluster view NAME logged, one a line, as
-# "COUNT MEMBERS" ("2 kc1, kc2"); merged views included.
+# "COUNT MEMBERS" ("2 kc1, kc2"); merged views included. Keycloak 26 writes
+# each member with its version ("kc1(v=16.0.14)"), which is left out.
 kc_views() {
 	engine logs "$(kc_container "$1")" 2>&1 |
-		sed -n 's/.*cluster view for channel [^:]*: \(MergeView::\)\{0,1\}\[[^]]*\] (\([0-9]*\)) \[\([^]]*\)\].*/\2 \3/p'
+		sed -n 's/.*cluster view for channel [^:]*: \(MergeView::\)\{0,1\}\[[^]]*\] (\([0-9]*\)) \[\(.*\)\]$/\2 \3/p' |
+		sed 's/(v=[^)]*)//g'
 }
 
 kc_view_total() {
@@ -177,9 +200,10 @@ kc_http_code() {
 	http_code "http://$kc_host:8080$path" --connect-to "$kc_host:8080:$(kc_ip "$name"):8080" "$@"
 }
 
-# kc_wait_http NAME SECONDS: NAME answers 200 on /auth/.
+# kc_wait_http NAME SECONDS: NAME answers 200 for the master realm.
 kc_wait_http() {
-	http_wait_200 "$1" "$(kc_container "$1")" "$SECONDS" "$2" "http://$kc_host:8080/auth/" \
+	http_wait_200 "$1" "$(kc_container "$1")" "$SECONDS" "$2" \
+		"http://$kc_host:8080$kc_base/realms/master" \
 		--connect-to "$kc_host:8080:$(kc_ip "$1"):8080" >/dev/null
 }
 
@@ -189,13 +213,16 @@ kc_sql() {
 		psql -h 127.0.0.1 -U keycloak -d keycloak -X -A -t -q -c "$1"
 }
 
-# kc_ping_rows NAME: rows of JGROUPSPING that name node NAME (its logical
-# name is in the serialised ping data); "*" counts every row.
+# kc_ping_rows NAME: rows of the discovery table that name node NAME (the
+# legacy table has its logical name in the serialised ping data, Keycloak
+# 26's in the column name); "*" counts every row.
 kc_ping_rows() {
 	if [ "$1" = "*" ]; then
-		kc_sql "SELECT count(*) FROM jgroupsping"
-	else
+		kc_sql "SELECT count(*) FROM $kc_ping_table"
+	elif [ "$kc_generation" = legacy ]; then
 		kc_sql "SELECT count(*) FROM jgroupsping WHERE position(convert_to('$1', 'UTF8') IN ping_data) > 0"
+	else
+		kc_sql "SELECT count(*) FROM jgroups_ping WHERE name = '$1'"
 	fi
 }
 
@@ -205,7 +232,7 @@ kc_admin_token() {
 		--data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
 		--data-urlencode "username=$kc_admin_user" \
 		--data-urlencode "password=$kc_admin_password" \
-		"http://$kc_host:8080/auth/realms/master/protocol/openid-connect/token" |
+		"http://$kc_host:8080$kc_base/realms/master/protocol/openid-connect/token" |
 		sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
 

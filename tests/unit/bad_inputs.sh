@@ -225,31 +225,31 @@ k26=$tmp/keycloak-26
 mkdir -p "$k26/lib" "$k26/conf"
 : >"$k26/lib/quarkus-run.jar"
 H=KEYCLOAK_HOME=$k26
-bad 78 'KEYCLOAK_HTTP_PORT: applies to the WildFly generation' "${R[@]}" $H KEYCLOAK_HOSTNAME=sso.example.com KEYCLOAK_HTTP_PORT=80 $P $B
-bad 78 'CACHE_OWNERS_COUNT: Keycloak 26 keeps user sessions in the database' "${R[@]}" $H CACHE_OWNERS_COUNT=3 $P $B
-bad 78 'CACHE_OWNERS_AUTH_SESSIONS_COUNT: Keycloak 26 keeps user sessions' "${R[@]}" $H CACHE_OWNERS_AUTH_SESSIONS_COUNT=1 $P $B
-bad 78 'JGROUPS_DISCOVERY_PROTOCOL: Keycloak 26 has no KUBE_PING' "${R[@]}" $H JGROUPS_DISCOVERY_PROTOCOL=kubernetes.KUBE_PING $P $B
-bad 78 "JGROUPS_DISCOVERY_PROPERTIES: Keycloak 26's JDBC_PING takes no properties" "${R[@]}" $H JGROUPS_DISCOVERY_PROPERTIES=x=1 $P $B
-bad 78 'KC_HOSTNAME="a.example.com" conflicts with KEYCLOAK_FRONTEND_URL="https://b.example.com"' "${R[@]}" $H KC_HOSTNAME=a.example.com KEYCLOAK_FRONTEND_URL=https://b.example.com $P $B
-bad 78 'KC_PROXY_HEADERS and PROXY_ADDRESS_FORWARDING are both set; set only one' "${R[@]}" $H KC_PROXY_HEADERS=forwarded PROXY_ADDRESS_FORWARDING=true $P $B
-bad 78 'KC_LOG_LEVEL and KEYCLOAK_LOGLEVEL are both set; set only one' "${R[@]}" $H KC_LOG_LEVEL=debug KEYCLOAK_LOGLEVEL=INFO $P $B
-bad 78 'KC_CACHE_STACK and JGROUPS_DISCOVERY_PROTOCOL are both set; set only one' "${R[@]}" $H KC_CACHE_STACK=tcp JGROUPS_DISCOVERY_PROTOCOL=TCPPING JGROUPS_DISCOVERY_PROPERTIES=initial_hosts=a $P $B
-bad 78 'KC_CACHE_EMBEDDED_NETWORK_BIND_ADDRESS="10.0.0.9" conflicts with BIND="10.0.0.5"' "${R[@]}" $H KC_CACHE_EMBEDDED_NETWORK_BIND_ADDRESS=10.0.0.9 $P $B
-bad 78 'KC_SPI_X_PASSWORD and KC_SPI_X_PASSWORD_FILE are both set; set only one' "${R[@]}" $H KC_SPI_X_PASSWORD=a KC_SPI_X_PASSWORD_FILE="$tmp/pw" $P $B
-bad 66 'KC_SPI_X_PASSWORD_FILE: cannot read' "${R[@]}" $H KC_SPI_X_PASSWORD_FILE="$tmp/missing" $P $B
-bad 78 'DB_ADDR="db1" conflicts with KC_DB_URL_HOST="db2"; set only one, or make them equal' "${R[@]}" $H DB_ADDR=db1 KC_DB_URL_HOST=db2 $P $B
-bad 78 'DB_PASSWORD conflicts with KC_DB_PASSWORD: both are set and differ' "${R[@]}" $H KC_DB_PASSWORD=other $P $B
-bad 78 'KC_DB_PASSWORD (run argument): a secret on the command line is visible to every process; use KC_DB_PASSWORD_FILE' "$bin" run --dry-run --db-password=x $H $P $B
-bad 78 'DB_ADDR and KC_DB_URL are both set; set only one' "${R[@]}" $H DB_ADDR=db1 KC_DB_URL=jdbc:postgresql://db2/k $P $B
-bad 78 'KC_DB_URL: expected jdbc:postgresql://HOST[:PORT][,...]/DATABASE[?PARAMETERS], got "jdbc:mysql://db/k"' "${R[@]}" $H KC_DB_URL=jdbc:mysql://db/k $P $B
-bad 78 'KC_DB_URL: expected a host name or an IP address, got "bad host"' "${R[@]}" $H "KC_DB_URL=jdbc:postgresql://bad host/k" $P $B
-bad 78 'DB_VENDOR: this image supports PostgreSQL only (postgres), got "mysql"' "${R[@]}" $H KC_DB=mysql DB_VENDOR=mysql $P $B
+bad 78 'KEYCLOAK_HTTP_PORT: applies to the WildFly generation' "${R[@]}" "$H" KEYCLOAK_HOSTNAME=sso.example.com KEYCLOAK_HTTP_PORT=80 $P $B
+bad 78 'CACHE_OWNERS_COUNT: Keycloak 26 keeps user sessions in the database' "${R[@]}" "$H" CACHE_OWNERS_COUNT=3 $P $B
+bad 78 'CACHE_OWNERS_AUTH_SESSIONS_COUNT: Keycloak 26 keeps user sessions' "${R[@]}" "$H" CACHE_OWNERS_AUTH_SESSIONS_COUNT=1 $P $B
+bad 78 'JGROUPS_DISCOVERY_PROTOCOL: Keycloak 26 has no KUBE_PING' "${R[@]}" "$H" JGROUPS_DISCOVERY_PROTOCOL=kubernetes.KUBE_PING $P $B
+bad 78 "JGROUPS_DISCOVERY_PROPERTIES: Keycloak 26's JDBC_PING takes no properties" "${R[@]}" "$H" JGROUPS_DISCOVERY_PROPERTIES=x=1 $P $B
+bad 78 'KC_HOSTNAME="a.example.com" conflicts with KEYCLOAK_FRONTEND_URL="https://b.example.com"' "${R[@]}" "$H" KC_HOSTNAME=a.example.com KEYCLOAK_FRONTEND_URL=https://b.example.com $P $B
+bad 78 'KC_PROXY_HEADERS and PROXY_ADDRESS_FORWARDING are both set; set only one' "${R[@]}" "$H" KC_PROXY_HEADERS=forwarded PROXY_ADDRESS_FORWARDING=true $P $B
+bad 78 'KC_LOG_LEVEL and KEYCLOAK_LOGLEVEL are both set; set only one' "${R[@]}" "$H" KC_LOG_LEVEL=debug KEYCLOAK_LOGLEVEL=INFO $P $B
+bad 78 'KC_CACHE_STACK and JGROUPS_DISCOVERY_PROTOCOL are both set; set only one' "${R[@]}" "$H" KC_CACHE_STACK=tcp JGROUPS_DISCOVERY_PROTOCOL=TCPPING JGROUPS_DISCOVERY_PROPERTIES=initial_hosts=a $P $B
+bad 78 'KC_CACHE_EMBEDDED_NETWORK_BIND_ADDRESS="10.0.0.9" conflicts with BIND="10.0.0.5"' "${R[@]}" "$H" KC_CACHE_EMBEDDED_NETWORK_BIND_ADDRESS=10.0.0.9 $P $B
+bad 78 'KC_SPI_X_PASSWORD and KC_SPI_X_PASSWORD_FILE are both set; set only one' "${R[@]}" "$H" KC_SPI_X_PASSWORD=a KC_SPI_X_PASSWORD_FILE="$tmp/pw" $P $B
+bad 66 'KC_SPI_X_PASSWORD_FILE: cannot read' "${R[@]}" "$H" KC_SPI_X_PASSWORD_FILE="$tmp/missing" $P $B
+bad 78 'DB_ADDR="db1" conflicts with KC_DB_URL_HOST="db2"; set only one, or make them equal' "${R[@]}" "$H" DB_ADDR=db1 KC_DB_URL_HOST=db2 $P $B
+bad 78 'DB_PASSWORD conflicts with KC_DB_PASSWORD: both are set and differ' "${R[@]}" "$H" KC_DB_PASSWORD=other $P $B
+bad 78 'KC_DB_PASSWORD (run argument): a secret on the command line is visible to every process; use KC_DB_PASSWORD_FILE' "$bin" run --dry-run --db-password=x "$H" $P $B
+bad 78 'DB_ADDR and KC_DB_URL are both set; set only one' "${R[@]}" "$H" DB_ADDR=db1 KC_DB_URL=jdbc:postgresql://db2/k $P $B
+bad 78 'KC_DB_URL: expected jdbc:postgresql://HOST[:PORT][,...]/DATABASE[?PARAMETERS], got "jdbc:mysql://db/k"' "${R[@]}" "$H" KC_DB_URL=jdbc:mysql://db/k $P $B
+bad 78 'KC_DB_URL: expected a host name or an IP address, got "bad host"' "${R[@]}" "$H" "KC_DB_URL=jdbc:postgresql://bad host/k" $P $B
+bad 78 'DB_VENDOR: this image supports PostgreSQL only (postgres), got "mysql"' "${R[@]}" "$H" KC_DB=mysql DB_VENDOR=mysql $P $B
 # An option the entrypoint writes, set in the distribution's own file.
 printf '# ours
 http-port=8181
 db-url-host=elsewhere
 ' >"$k26/conf/keycloak.conf"
-bad 78 "$k26/conf/keycloak.conf:3: db-url-host is written by the entrypoint from its settings" "$bin" render "$tmp/render-26" $H $P $B
+bad 78 "$k26/conf/keycloak.conf:3: db-url-host is written by the entrypoint from its settings" "$bin" render "$tmp/render-26" "$H" $P $B
 rm "$k26/conf/keycloak.conf"
 
 # Warnings: a variable with the project's prefix that nothing reads.

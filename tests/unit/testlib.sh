@@ -162,15 +162,17 @@ check "expect names the case, what it wanted and what it got" \
 check "expect_out shows stdout" grep -qxF '    out: e' "$tmp/table.err"
 check "never_shows names the case" grep -qF 'FAIL: secret shown: ' "$tmp/table.err"
 
-# kc-cluster.sh's finish, with a stand-in engine that records its calls and
-# knows no container: an aborted run counts as a failure, the test's hook
-# runs, then the tear-down, then the summary.
+# kc-cluster.sh's finish, with a stand-in engine that records its calls,
+# knows no container and says every image is of Keycloak 26: an aborted run
+# counts as a failure, the test's hook runs, then the tear-down, then the
+# summary.
 mkdir -p "$tmp/repo/out"
 cat >"$tmp/engine" <<'ENGINE'
 #!/bin/sh
 echo "$*" >>"$ENGINE_LOG"
 case "$1 $2" in
-"container inspect" | "network inspect" | "image inspect") exit 1 ;;
+"image inspect") echo 26 ;;
+"container inspect" | "network inspect") exit 1 ;;
 esac
 exit 0
 ENGINE

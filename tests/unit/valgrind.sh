@@ -60,6 +60,26 @@ vg 0 DB_PASSWORD=x KEYCLOAK_FRONTEND_URL=https://sso.example.com/auth -- --confi
 vg 78 DB_PASSWORD=x -- --config "$tmp/bad.conf" render
 vg 64 DB_PASSWORD=x -- --set NOPE=1 render
 
+# The Keycloak 26 backend: keycloak.conf, the cache configuration, Keycloak's
+# own options and names, the command line.
+if [ -n "${KEYCLOAK_DIST:-}" ]; then
+	mkdir -p "$tmp/home-26/lib"
+	cp -r "$KEYCLOAK_DIST/conf" "$tmp/home-26/"
+	: >"$tmp/home-26/lib/quarkus-run.jar"
+	k26=("KEYCLOAK_HOME=$tmp/home-26" "KEYCLOAK_STATE_DIR=$tmp/state-26")
+	vg 0 "${k26[@]}" DB_PASSWORD=x KEYCLOAK_USER=admin KEYCLOAK_PASSWORD=pw \
+		KC_SPI_X_PASSWORD_FILE="$tmp/pw" KC_FEATURES=x -- render
+	vg 0 "${k26[@]}" DB_PASSWORD=x JGROUPS_DISCOVERY_PROTOCOL=TCPPING \
+		'JGROUPS_DISCOVERY_PROPERTIES=initial_hosts=a[7800],b[7800]' -- render
+	vg 0 "${k26[@]}" KC_DB_URL='jdbc:postgresql://db1,db2:5433/k%20c?ssl=true' DB_PASSWORD=x \
+		-- render --print
+	vg 0 "${k26[@]}" DB_PASSWORD=x JAVA_HOME=/nonexistent -- run --dry-run --http-port=1 -Dx=y
+	vg 78 "${k26[@]}" DB_PASSWORD=x KC_DB_PASSWORD=y -- render
+	vg 78 "${k26[@]}" DB_PASSWORD=x CACHE_OWNERS_COUNT=3 -- render
+else
+	fail "valgrind of the Keycloak 26 backend: KEYCLOAK_DIST (its home) is not set"
+fi
+
 # The unit test programs, built without sanitizers next to the program.
 for t in "$(dirname "$bin")"/plain/test_*; do
 	[ -x "$t" ] || continue

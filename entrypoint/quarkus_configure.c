@@ -84,43 +84,51 @@ static int check_generation(const struct settings *s, const struct provenance *s
 	return 0;
 }
 
+/* The option and the setting say the same, or it is an error naming both. */
+static int same_or_refuse(const struct keycloak_option *o, const char *setting,
+			  const char *value)
+{
+	char q1[QUOTE_BUF], q2[QUOTE_BUF];
+
+	if (strcmp(o->value, value) == 0)
+		return 0;
+	log_error("%s=%s conflicts with %s=%s; set only one, or make them equal", o->source,
+		  quote_value(o->value, q1, sizeof(q1)), setting,
+		  quote_value(value, q2, sizeof(q2)));
+	return EXIT_CONFIG;
+}
+
 /* A Keycloak option the user set that overlaps a setting of the project:
- * set both and they must say the same. */
+ * set both and they must say the same; where their values are of different
+ * kinds, only one may be set. */
 static int check_option(const struct keycloak_option *o, const struct settings *s,
 			const struct provenance *shown)
 {
-	const char *other = NULL, *other_value = NULL;
-	char q1[QUOTE_BUF], q2[QUOTE_BUF];
+	static const struct {
+		const char *option, *setting;
+	} exclusive[] = {
+		{ "proxy-headers", "PROXY_ADDRESS_FORWARDING" },
+		{ "log-level", "KEYCLOAK_LOGLEVEL" },
+		{ "log-level", "ROOT_LOGLEVEL" },
+		{ "cache-stack", "JGROUPS_DISCOVERY_PROTOCOL" },
+		{ "cache-config-file", "JGROUPS_DISCOVERY_PROTOCOL" },
+	};
+	const struct frontend_settings *fe = &s->frontend;
 
-	if (strcmp(o->key, "hostname") == 0) {
-		other = s->frontend.url ? "KEYCLOAK_FRONTEND_URL" : "KEYCLOAK_HOSTNAME";
-		other_value = s->frontend.url ? s->frontend.url : s->frontend.hostname;
-	} else if (strcmp(o->key, "cache-embedded-network-bind-address") == 0 &&
-		   is_set(shown, "BIND")) {
-		other = "BIND";
-		other_value = s->cluster.bind_private;
-	} else if (strcmp(o->key, "proxy-headers") == 0 &&
-		   s->frontend.proxy_address_forwarding != TRI_UNSET) {
-		other = "PROXY_ADDRESS_FORWARDING";
-	} else if (strcmp(o->key, "log-level") == 0 && (s->server.log_level ||
-							 s->server.root_log_level)) {
-		other = s->server.log_level ? "KEYCLOAK_LOGLEVEL" : "ROOT_LOGLEVEL";
-	} else if ((strcmp(o->key, "cache-stack") == 0 ||
-		    strcmp(o->key, "cache-config-file") == 0) &&
-		   is_set(shown, "JGROUPS_DISCOVERY_PROTOCOL")) {
-		other = "JGROUPS_DISCOVERY_PROTOCOL";
+	if (strcmp(o->key, "hostname") == 0 && (fe->url || fe->hostname))
+		return same_or_refuse(o, fe->url ? "KEYCLOAK_FRONTEND_URL" : "KEYCLOAK_HOSTNAME",
+				      fe->url ? fe->url : fe->hostname);
+	if (strcmp(o->key, "cache-embedded-network-bind-address") == 0 && is_set(shown, "BIND"))
+		return same_or_refuse(o, "BIND", s->cluster.bind_private);
+	for (size_t i = 0; i < sizeof(exclusive) / sizeof(exclusive[0]); i++) {
+		if (strcmp(o->key, exclusive[i].option) == 0 &&
+		    is_set(shown, exclusive[i].setting)) {
+			log_error("%s and %s are both set; set only one", o->source,
+				  exclusive[i].setting);
+			return EXIT_CONFIG;
+		}
 	}
-	if (!other || (other_value && strcmp(other_value, o->value) == 0))
-		return 0;
-	if (!other_value && strcmp(o->key, "hostname") == 0)
-		return 0;
-	if (other_value)
-		log_error("%s=%s conflicts with %s=%s; set only one, or make them equal", o->source,
-			  quote_value(o->value, q1, sizeof(q1)), other,
-			  quote_value(other_value, q2, sizeof(q2)));
-	else
-		log_error("%s and %s are both set; set only one", o->source, other);
-	return EXIT_CONFIG;
+	return 0;
 }
 
 /* The state directory is the distribution's data/ unless set. */

@@ -6,8 +6,9 @@
  * only the keycloak container and its transport. A JGroups stack of the
  * project's ("keycloak-ha") goes in front of that container: Infinispan's
  * tcp stack (or udp) with its discovery protocol replaced by the settings'
- * one (or combined with it, when it is the same) and the settings'
- * properties as the protocol's attributes; the transport names the stack.
+ * one (or combined with it, when it is the same: MPING on tcp, PING on udp)
+ * and the settings' properties as the protocol's attributes; the transport
+ * names the stack.
  * Every other byte stays as the distribution wrote it.
  */
 #include "quarkus.h"
@@ -42,8 +43,13 @@ static int add_protocol(const struct settings *s, struct buf *b, const char *ind
 
 	buf_addf(b, "%s<jgroups>\n%s    <stack name=\"" STACK_NAME "\" extends=\"%s\">\n", indent,
 		 indent, udp ? "udp" : "tcp");
-	buf_addf(b, "%s        <%s stack.combine=\"%s\" stack.position=\"%s\"", indent,
-		 c->protocol, same ? "COMBINE" : "REPLACE", base_discovery);
+	/* Infinispan refuses a position with COMBINE (ISPN000543): the
+	 * protocol of the same name is the one combined. */
+	if (same)
+		buf_addf(b, "%s        <%s stack.combine=\"COMBINE\"", indent, c->protocol);
+	else
+		buf_addf(b, "%s        <%s stack.combine=\"REPLACE\" stack.position=\"%s\"",
+			 indent, c->protocol, base_discovery);
 	for (size_t i = 0; i < c->n_properties; i++) {
 		buf_addf(b, " %s=\"", c->properties[i].name);
 		const char *v = c->properties[i].value ? c->properties[i].value : "";

@@ -229,6 +229,13 @@ static void check_cache(const char *protocol, const char *stack, const char *com
 	CHECK(xml_attr_matches(&doc, &st, "extends", stack, XML_EXACT));
 	CHECK(xml_find_child(&doc, &st, protocol, NULL, NULL, XML_EXACT, &proto) == 1);
 	CHECK(xml_attr_matches(&doc, &proto, "stack.combine", combine, XML_EXACT));
+	/* REPLACE names the base stack's discovery protocol; Infinispan refuses
+	 * a position with COMBINE (ISPN000543). */
+	if (strcmp(combine, "REPLACE") == 0)
+		CHECK(xml_attr_matches(&doc, &proto, "stack.position",
+				       strcmp(stack, "udp") == 0 ? "PING" : "MPING", XML_EXACT));
+	else
+		CHECK(xml_attr_value(&doc, &proto, "stack.position", buf, sizeof(buf)) == 0);
 	for (size_t i = 0; i < n_props; i++) {
 		CHECK(xml_attr_value(&doc, &proto, props[i].name, buf, sizeof(buf)) == 1);
 		CHECK_STR(buf, props[i].value);

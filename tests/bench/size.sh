@@ -38,7 +38,7 @@ peak() {
 		echo "size: $what failed" >&2
 		return 1
 	}
-	kb=$(sed -n 's/^peak_rss_kb=\([0-9]*\) exit=0$/\1/p' "$tmp/peak.err" | tail -n 1)
+	kb=$(sed -n 's/^peak_rss_kb=\([0-9]*\) exit=0 .*/\1/p' "$tmp/peak.err" | tail -n 1)
 	[ -n "$kb" ] || { echo "size: no peak for $what" >&2; return 1; }
 	printf '%s\t%s\n' "$what" "$kb" >>"$tsv"
 }
@@ -86,7 +86,7 @@ bin_kb=$(($(stat -c %s "$khp") / 1024))
 read -r hr_med hr_min hr_max _ < <(values_of "$tsv" host-render kb | stats)
 read -r hw_med hw_min hw_max _ < <(values_of "$tsv" host-wait-db kb | stats)
 {
-	echo "## 4. Size and memory"
+	echo "### 4. Size and memory"
 	echo
 	echo "Peak resident memory (largest resident set of the process and every descendant it"
 	echo "waited for), $reps runs each (${BENCH_CLI_REPS:-2} of the baseline's configuration); median (min-max)."

@@ -92,6 +92,26 @@ bench_inputs() {
 		{ echo "bench: $dist is missing (make dist)" >&2; return 1; }
 }
 
+# The program under test and the Keycloak 26 distribution (dist26), as the
+# Makefile builds and unpacks them.
+bench_inputs_26() {
+	# shellcheck source=build/versions
+	. "$repo_dir/build/versions"
+	OUT=${OUT:-out}
+	case $OUT in /*) ;; *) OUT=$repo_dir/$OUT ;; esac
+	khp=${BENCH_PROGRAM:-$OUT/bin/keycloak-ha-postgres}
+	dist26=$OUT/dist/keycloak-$KEYCLOAK_VERSION
+	[ -x "$khp" ] || { echo "bench: $khp is missing (make entrypoint)" >&2; return 1; }
+	[ -f "$dist26/bin/kc.sh" ] || { echo "bench: $dist26 is missing (make dist)" >&2; return 1; }
+}
+
+# peak_of FILE: the "peak_rss_kb wall_ms cpu_ms" of peak_rss's report in
+# FILE (its stderr) of a command that exited 0; nothing otherwise.
+peak_of() {
+	sed -n 's/^peak_rss_kb=\([0-9]*\) exit=0 wall_ms=\([0-9.]*\) cpu_ms=\([0-9.]*\)$/\1 \2 \3/p' \
+		"$1" | tail -n 1
+}
+
 # peak_rss_tool: build (once) the static peak-memory helper; print its path.
 peak_rss_tool() {
 	local tool=$OUT/bench/peak_rss cc=$OUT/deps/musl/bin/musl-gcc
@@ -121,5 +141,32 @@ baseline_image() {
 		echo "bench: building the baseline image failed" >&2
 		return 1
 	fi
+	rm -rf "$ctx"
+}
+
+# baseline_images_26 START OPTIMIZED: build the two Keycloak 26 baselines of
+# baseline/Dockerfile.26 (its targets start and optimized) as START and
+# OPTIMIZED, from a context assembled here: the Dockerfile and the pinned
+# distribution (from $OUT/sources, put there by `make fetch`).
+baseline_images_26() {
+	local ctx target name tarball
+	tarball=$OUT/sources/$(basename "$KEYCLOAK_MAVEN_PATH")
+	[ -f "$tarball" ] || { echo "bench: $tarball is missing (make fetch)" >&2; return 1; }
+	ctx=$(mktemp -d)
+	cp "$bench_dir/baseline/Dockerfile.26" "$ctx/Dockerfile"
+	cp "$tarball" "$ctx/keycloak.tar.gz"
+	: >"$BENCH_OUT/baseline-26-build.log"
+	for target in start optimized; do
+		name=$1
+		[ "$target" = start ] || name=$2
+		if ! ENGINE_CALL_TIMEOUT=1800 engine build --target "$target" --tag "$name" \
+			--build-arg KEYCLOAK_VERSION="$KEYCLOAK_VERSION" "$ctx" \
+			>>"$BENCH_OUT/baseline-26-build.log" 2>&1; then
+			tail -n 30 "$BENCH_OUT/baseline-26-build.log" >&2
+			rm -rf "$ctx"
+			echo "bench: building the Keycloak 26 baseline image $name (target $target) failed" >&2
+			return 1
+		fi
+	done
 	rm -rf "$ctx"
 }

@@ -278,11 +278,20 @@ test-e2e: images
 	@tests/run e2e
 
 # The benchmarks (tests/bench/run); not part of `make test`, which runs only
-# their smoke test. They measure the legacy generation so far.
+# their smoke test. Each generation against its baselines, built by the
+# benchmark from the same distribution (tests/bench/baseline/): Keycloak 26
+# (KEYCLOAK_IMAGE) against `kc.sh start` and against a `kc.sh build` image
+# started with --optimized; the legacy image against a shell entrypoint with
+# jboss-cli.
+BASELINE_IMAGE_NAME ?= $(if $(REGISTRY),$(REGISTRY)/)$(KEYCLOAK_IMAGE_NAME)-baseline
+BASELINE_START_IMAGE ?= $(BASELINE_IMAGE_NAME):$(TAG)-start
+BASELINE_OPTIMIZED_IMAGE ?= $(BASELINE_IMAGE_NAME):$(TAG)-optimized
+BASELINE_LEGACY_IMAGE ?= $(BASELINE_IMAGE_NAME):$(TAG)-legacy
 bench: host-setup
 	@$(RUN_ENV) $(MAKE) --no-print-directory entrypoint dist images
-	@$(RUN_ENV) KEYCLOAK_IMAGE=$(KEYCLOAK_LEGACY_IMAGE) BENCH_REPORT=$(CURDIR)/BENCHMARKS.md \
-		tests/bench/run
+	@$(RUN_ENV) BASELINE_START_IMAGE=$(BASELINE_START_IMAGE) \
+		BASELINE_OPTIMIZED_IMAGE=$(BASELINE_OPTIMIZED_IMAGE) BASELINE_IMAGE=$(BASELINE_LEGACY_IMAGE) \
+		BENCH_REPORT=$(CURDIR)/BENCHMARKS.md tests/bench/run
 
 clean:
 	rm -rf $(OUT)/bin $(OUT)/host $(OUT)/fuzz $(OUT)/host-libconfig

@@ -122,7 +122,7 @@ nfacts=$(wc -l <"$tmp/render.facts")
 
 read -r r_med r_min r_max _ < <(values_of "$tsv" render ms | stats)
 {
-	echo "## 1. Configuration at container start"
+	echo "### 1. Configuration at container start"
 	echo
 	echo "The same changes to the distribution's \`standalone-ha.xml\` (PostgreSQL datasource and"
 	echo "driver, channel \`ee\` on TCP with JDBC_PING, owners of seven caches). render and"

@@ -158,7 +158,7 @@ table() {
 "
 	done
 	printf -v "verdict_$case" '%s' "$linear"
-	echo "### $title"
+	echo "#### $title"
 	echo
 	echo "$text"
 	echo "Each sample is the mean of $inner runs of \`render\`, process start included; $reps samples"
@@ -181,7 +181,7 @@ measure hosts "$host_sizes" "${BENCH_INNER:-50}"
 [ -z "$entry_sizes" ] || measure file "$entry_sizes" "${BENCH_FILE_INNER:-5}"
 
 {
-	echo "## 5. Growth: render's cost as the work grows"
+	echo "### 5. Growth: render's cost as the work grows"
 	echo
 	echo "CPU time (user + system) counts the work whatever else the machine runs;"
 	echo "wall-clock time is shown too. The sizes take turns within each repetition."

@@ -117,7 +117,7 @@ by_start() {
 read -r khp_med _ < <(values_of "$tsv" khp ms | stats)
 read -r poll_med _ < <(values_of "$tsv" poll ms | stats)
 {
-	echo "## 2. Readiness: from \"PostgreSQL accepts the login\" to \"the waiter returns\""
+	echo "### 2. Readiness: from \"PostgreSQL accepts the login\" to \"the waiter returns\""
 	echo
 	echo "$runs runs; in each the server starts 0 to $max_delay s (random) after both waiters,"
 	echo "which run side by side. The moment logins are accepted is the server's own"

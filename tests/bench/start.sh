@@ -133,7 +133,7 @@ row() {
 	echo "| $label | $p_med s ($p_min-$p_max) | $b_med s ($b_min-$b_max) | $(ratio "$b_med" "$p_med") |"
 }
 {
-	echo "## 3. Whole start: container start to HTTP and to a cluster of two"
+	echo "### 3. Whole start: container start to HTTP and to a cluster of two"
 	echo
 	echo "PostgreSQL and two nodes on an internal network, every start a first start (new"
 	echo "containers, new database); the clock starts with the first node's container, the"

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "backend.h"
 #include "buf.h"
@@ -47,6 +48,16 @@ int quarkus_render_conf(const struct settings *s, const struct quarkus_conf_inpu
  */
 int quarkus_render_cache(const struct settings *s, const char *dist, size_t len, char **out,
 			 size_t *out_len);
+
+/*
+ * The name of the realm a realm file (JSON) holds: the string value of the
+ * top-level "realm" key (the last one, as Keycloak's JSON reader takes it),
+ * decoded into name[0..len). Keycloak 26 imports a directory's file only
+ * under the name NAME-realm.json. Returns 0, or -1 when f holds no object
+ * with such a string of fewer than len bytes (or is not well-formed where
+ * it was read).
+ */
+int quarkus_realm_name(FILE *f, char *name, size_t len);
 
 /* Whether the settings' discovery is Keycloak 26's own jdbc-ping stack. */
 bool quarkus_uses_jdbc_ping(const struct settings *s);

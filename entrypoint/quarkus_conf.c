@@ -163,6 +163,12 @@ int quarkus_render_conf(const struct settings *s, const struct quarkus_conf_inpu
 		add_option(out, "cache-config-file", in->cache_file);
 	else
 		add_option(out, "cache-stack", "jdbc-ping");
+	/* Keycloak refuses to start with its cluster TLS on UDP ("Cache TLS
+	 * is not available with protocol UDP"); multicast worked without it
+	 * on the legacy generation, and KC_CACHE_EMBEDDED_MTLS_ENABLED (the
+	 * environment wins over this file) still decides. */
+	if (in->cache_file && s->cluster.stack && strcmp(s->cluster.stack, "udp") == 0)
+		add_option(out, "cache-embedded-mtls-enabled", "false");
 	/* Peers connect to the address this node advertises. The node's name
 	 * is its name in the cluster views and in the route of the
 	 * AUTH_SESSION_ID cookie. */

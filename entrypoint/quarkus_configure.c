@@ -17,6 +17,7 @@
 #include "jgroups_ping.h"
 #include "log.h"
 #include "provenance.h"
+#include "schema_gate.h"
 #include "text.h"
 
 #include <dirent.h>
@@ -214,12 +215,38 @@ static int write_cache_file(const struct settings *s, const char *dir, char *pat
 	return rc;
 }
 
+/* The file name Keycloak 26 imports FILE's realm under: NAME-realm.json. */
+static int realm_link_name(const char *file, char *link, size_t len)
+{
+	char name[NAME_MAX - 10], q[QUOTE_BUF];
+	FILE *f = fopen(file, "rb");
+
+	if (!f) {
+		log_error("KEYCLOAK_IMPORT: cannot read %s: %s", file, strerror(errno));
+		return EXIT_NOINPUT;
+	}
+	int found = quarkus_realm_name(f, name, sizeof(name));
+	fclose(f);
+	if (found != 0) {
+		log_error("KEYCLOAK_IMPORT: %s holds no realm (a JSON object with a \"realm\" "
+			  "name of at most %zu bytes)", file, sizeof(name) - 1);
+		return EXIT_CONFIG;
+	}
+	if (!name[0] || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		log_error("KEYCLOAK_IMPORT: %s: the realm name %s cannot name a file, which "
+			  "Keycloak 26 imports it from", file, quote_value(name, q, sizeof(q)));
+		return EXIT_CONFIG;
+	}
+	snprintf(link, len, "%s-realm.json", name);
+	return 0;
+}
+
 /* The realms of KEYCLOAK_IMPORT, linked into DIR/import under the names
- * Keycloak's directory import reads (NAME-realm.json); links of an earlier
- * start are replaced. */
+ * Keycloak's directory import reads, NAME-realm.json, where NAME must be
+ * the realm's name in the file; links of an earlier start are replaced. */
 static int link_imports(const struct settings *s, const char *dir)
 {
-	char import[PATH_MAX], link[PATH_MAX * 2];
+	char import[PATH_MAX], name[NAME_MAX + 1], link[PATH_MAX + NAME_MAX + 2];
 	int rc;
 
 	path_join(import, sizeof(import), dir, "import");
@@ -232,14 +259,13 @@ static int link_imports(const struct settings *s, const char *dir)
 	char *files = xstrdup(s->server.import_files), *save = NULL;
 	rc = 0;
 	for (char *f = strtok_r(files, ",", &save); f && !rc; f = strtok_r(NULL, ",", &save)) {
-		const char *base = strrchr(f, '/') ? strrchr(f, '/') + 1 : f;
-		size_t n = strlen(base);
-		bool named = n > 11 && strcmp(base + n - 11, "-realm.json") == 0;
-		size_t stem = !named && n > 5 && strcmp(base + n - 5, ".json") == 0 ? n - 5 : n;
-		snprintf(link, sizeof(link), "%s/%.*s%s", import, (int)stem, base,
-			 named ? "" : "-realm.json");
+		if ((rc = realm_link_name(f, name, sizeof(name))))
+			break;
+		snprintf(link, sizeof(link), "%s/%s", import, name);
 		if (symlink(f, link) != 0) {
-			log_error("KEYCLOAK_IMPORT: cannot link %s: %s", link, strerror(errno));
+			log_error("KEYCLOAK_IMPORT: cannot link %s to %s: %s", link, f,
+				  errno == EEXIST ? "another file holds the same realm" :
+				  strerror(errno));
 			rc = EXIT_CANTCREAT;
 		}
 	}
@@ -300,10 +326,36 @@ static int quarkus_configure(const struct settings *s, const char *dir)
  * when the admin exists already, keycloak.conf is written again without
  * its password. Rows of members that are gone leave the discovery table.
  */
+/* The distribution's version, from its version.txt ("Keycloak - Version
+ * 26.7.3"); false (logged) when it cannot be read. */
+static bool dist_version(const struct settings *s, char *version, size_t len)
+{
+	char path[PATH_MAX], *text = NULL;
+	size_t n = 0;
+	static const char mark[] = "Version ";
+
+	path_join(path, sizeof(path), s->server.home, "version.txt");
+	int e = read_file(path, 4096, &text, &n);
+	const char *v = e ? NULL : strstr(text, mark);
+	size_t k = v ? strspn(v += strlen(mark), "0123456789.-abcdefghijklmnopqrstuvwxyz"
+					       "ABCDEFGHIJKLMNOPQRSTUVWXYZ") : 0;
+	if (k > 0 && k < len)
+		snprintf(version, len, "%.*s", (int)k, v);
+	else
+		log_warn("cannot keep the first boots of Keycloak 26 nodes apart: %s %s", path,
+			 e ? strerror(e) : "names no version");
+	free(text);
+	return k > 0 && k < len;
+}
+
 static int quarkus_before_exec(const struct settings *s)
 {
-	char cache_path[PATH_MAX];
+	char cache_path[PATH_MAX], version[64];
 
+	/* First, so that a node that waits for another's first boot asks the
+	 * questions below of the database that boot made. */
+	if (dist_version(s, version, sizeof(version)))
+		schema_gate_pass(s, version);
 	if (quarkus_uses_jdbc_ping(s))
 		remove_dead_jgroups_ping_rows(s);
 	if (!s->admin.user || admin_user_state(s) != ADMIN_PRESENT)

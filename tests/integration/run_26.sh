@@ -9,8 +9,10 @@
 # in the server's arguments or environment, the bootstrap admin left out
 # once the database has the admin, the removal of JGROUPS_PING rows whose
 # member's port takes no connection (next to a live member's, a listening
-# socket of the test's), a discovery with its own cache configuration, and
-# KC_DB_URL as the database to wait for.
+# socket of the test's), a discovery with its own cache configuration,
+# KC_DB_URL as the database to wait for, and first boots one at a time: a
+# node waits while another creates the schema, and takes over when that
+# one dies.
 #
 # Usage: tests/integration/run_26.sh BINARY KEYCLOAK_HOME (of Keycloak 26)
 set -eu
@@ -40,15 +42,20 @@ home=$tmp/keycloak
 mkdir -p "$home/lib" "$home/conf"
 : >"$home/lib/quarkus-run.jar"
 cp "$dist_home/conf/cache-ispn.xml" "$dist_home/conf/keycloak.conf" "$home/conf/"
+cp "$dist_home/version.txt" "$home/"
+version=$(sed -n 's/^Keycloak - Version //p' "$home/version.txt")
 state=$tmp/state
 
 # The stand-in java: records its pid, arguments and environment.
 mkdir -p "$tmp/jdk/bin"
+# STANDIN_PID: where it records its pid; STANDIN_HOLD: a file it waits for
+# before it exits (a server that is booting).
 cat >"$tmp/jdk/bin/java" <<STANDIN
 #!/bin/sh
-echo \$\$ >"$tmp/java.pid"
+echo \$\$ >"\${STANDIN_PID:-$tmp/java.pid}"
 printf '%s\n' "\$@" >"$tmp/java.args"
 env >"$tmp/java.env"
+while [ -n "\${STANDIN_HOLD:-}" ] && [ ! -e "\$STANDIN_HOLD" ]; do sleep 0.1; done
 exit 0
 STANDIN
 chmod +x "$tmp/jdk/bin/java"
@@ -175,5 +182,91 @@ check "cannot write: exit 73 (rc=$rc)" [ "$rc" = 73 ]
 check "cannot write: the message names the file" grep -qF "cannot write $state/keycloak.conf" "$tmp/err"
 check "cannot write: server not started" [ ! -e "$tmp/java.pid" ]
 rmdir "$state/keycloak.conf"
+
+# 8. First boots one at a time (schema_gate.h): nodes that boot on a
+# database without this version's schema wait for the one that creates it.
+declare -A node_pid
+# gate_node NAME: node NAME boots in the background; its stand-in server
+# runs until the file release-NAME exists.
+gate_node() {
+	env -i PATH=/usr/bin:/bin KEYCLOAK_HOME="$home" KEYCLOAK_STATE_DIR="$tmp/state-$1" \
+		JAVA_HOME="$tmp/jdk" POSTGRES_USER=keycloak 'POSTGRES_PASSWORD=db$secret${x}\z' \
+		BIND=10.9.8.7 KEYCLOAK_NODE_NAME="$1" DB_ADDR=127.0.0.1 DB_PORT="$port" \
+		STANDIN_PID="$tmp/java-$1.pid" STANDIN_HOLD="$tmp/release-$1" \
+		"$bin" run >"$tmp/out-$1" 2>"$tmp/err-$1" &
+	node_pid[$1]=$!
+}
+# within SECONDS COMMAND...: COMMAND succeeds within SECONDS.
+within() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.2
+	done
+}
+booted() { [ -s "$tmp/java-$1.pid" ]; }
+logged() { grep -qsF -- "$2" "$tmp/err-$1"; }
+gate_locks() { sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"; }
+no_gate_lock() { [ "$(gate_locks)" = 0 ]; }
+sessions_of_keycloak() { sql "SELECT count(*) FROM pg_stat_activity WHERE usename = 'keycloak'"; }
+no_session_of_keycloak() { [ "$(sessions_of_keycloak)" = 0 ]; }
+# finish NAME: its server ends; the node's status in finished[NAME].
+declare -A finished
+finish() {
+	touch "$tmp/release-$1"
+	finished[$1]=0
+	wait "${node_pid[$1]}" 2>/dev/null || finished[$1]=$?
+}
+creates="this node creates the schema of Keycloak $version"
+waits="another node is creating the schema of Keycloak $version; waiting for it"
+
+check "gate: the version is the distribution's ($version)" grep -Eqx '[0-9]+\.[0-9]+\.[0-9]+' <<<"$version"
+gate_node a
+check "gate: the first node boots at once" within 20 booted a
+check "gate: it says it creates the schema" logged a "$creates"
+check "gate: it holds the lock while its server boots ($(gate_locks))" [ "$(gate_locks)" = 1 ]
+gate_node b
+check "gate: the second node says it waits" within 20 logged b "$waits"
+sleep 2
+check "gate: the second node's server has not started" fails booted b
+# An older version's schema (an upgrade on its way) is not this one's.
+sql "CREATE TABLE migration_model (id varchar(36) PRIMARY KEY, version varchar(36),
+	update_time bigint NOT NULL DEFAULT 0);
+	ALTER TABLE migration_model OWNER TO keycloak;
+	INSERT INTO migration_model VALUES ('older', '26.0.0')"
+sleep 2
+check "gate: an older version's row does not open the gate" fails booted b
+sql "INSERT INTO migration_model VALUES ('this', '$version')"
+check "gate: this version's row lets the second node boot" within 10 booted b
+check "gate: the second node says how long it waited" logged b "done waiting for the schema of Keycloak $version"
+check "gate: the lock is free while the first server still runs" within 10 no_gate_lock
+check "gate: the first node's session is closed while its server still runs" \
+	within 10 no_session_of_keycloak
+check "gate: the first node's server was still running" kill -0 "$(cat "$tmp/java-a.pid")"
+finish a
+finish b
+check "gate: both nodes end with their servers' status" [ "${finished[a]} ${finished[b]}" = "0 0" ]
+
+# The node that creates the schema dies: a waiting node takes over.
+sql "DELETE FROM migration_model"
+gate_node c
+check "gate: node c creates the schema" within 20 booted c
+gate_node d
+check "gate: node d waits" within 20 logged d "$waits"
+kill -KILL "$(cat "$tmp/java-c.pid")"
+check "gate: when c's server dies, d creates the schema" within 10 logged d "$creates"
+check "gate: and d's server starts" within 10 booted d
+finish c
+finish d
+check "gate: d ends with its server's status" [ "${finished[d]}" = 0 ]
+
+# The schema is there: no wait, no lock, nothing said.
+sql "INSERT INTO migration_model VALUES ('this', '$version')"
+check "gate: d's lock is gone with its server" within 10 no_gate_lock
+run_entrypoint DB_ADDR=127.0.0.1 DB_PORT="$port"
+check "gate: with the schema there, rc=$rc" [ "$rc" = 0 ]
+check "gate: with the schema there, nothing about it is logged" fails grep -q 'schema of Keycloak' "$tmp/err"
+check "gate: with the schema there, no lock is left" no_gate_lock
 
 summary run_26

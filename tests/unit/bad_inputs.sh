@@ -251,6 +251,23 @@ db-url-host=elsewhere
 ' >"$k26/conf/keycloak.conf"
 bad 78 "$k26/conf/keycloak.conf:3: db-url-host is written by the entrypoint from its settings" "$bin" render "$tmp/render-26" "$H" $P $B
 rm "$k26/conf/keycloak.conf"
+# KEYCLOAK_IMPORT: Keycloak 26 imports a realm from the file NAME-realm.json
+# only, NAME the realm's name in it, which the entrypoint reads.
+printf '{"enabled": true, "clients": [{"realm": "x"}]}\n' >"$tmp/norealm.json"
+printf '{"realm": "a/b"}\n' >"$tmp/slash.json"
+printf '{"realm": "r", "enabled": true}\n' >"$tmp/realm-again.json"
+I=("$bin" render "$tmp/render-26" "$H" "$P" "$B")
+bad 78 "KEYCLOAK_IMPORT: $tmp/norealm.json holds no realm (a JSON object with a \"realm\" name" \
+	"${I[@]}" KEYCLOAK_IMPORT="$tmp/norealm.json"
+bad 78 "KEYCLOAK_IMPORT: $tmp/slash.json: the realm name \"a/b\" cannot name a file" \
+	"${I[@]}" KEYCLOAK_IMPORT="$tmp/slash.json"
+bad 73 "KEYCLOAK_IMPORT: cannot link $tmp/render-26/import/r-realm.json to $tmp/realm-again.json: another file holds the same realm" \
+	"${I[@]}" KEYCLOAK_IMPORT="$tmp/realm.json,$tmp/realm-again.json"
+# The link that works: realm.json holds realm "r".
+run "${I[@]}" KEYCLOAK_IMPORT="$tmp/realm.json"
+check "KEYCLOAK_IMPORT: realm.json rendered (rc $rc)" [ "$rc" = 0 ]
+check "KEYCLOAK_IMPORT: realm.json linked as r-realm.json" \
+	[ "$(readlink "$tmp/render-26/import/r-realm.json")" = "$tmp/realm.json" ]
 
 # Warnings: a variable with the project's prefix that nothing reads.
 expect 0 'keycloak-ha-postgres: warning: KEYCLOAK_LOGLEVLE is set but no setting reads it; did you mean KEYCLOAK_LOGLEVEL?' \

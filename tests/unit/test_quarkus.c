@@ -142,6 +142,8 @@ static void test_conf_settings(void)
 	CHECK(has_line(text, "log-level=WARN,org.keycloak:DEBUG"));
 	CHECK(has_line(text, "cache-config-file=/state/cache-ispn.xml"));
 	CHECK(!strstr(text, "cache-stack"));
+	/* Cluster TLS stays Keycloak's default on tcp. */
+	CHECK(!strstr(text, "cache-embedded-mtls-enabled"));
 	CHECK(has_line(text, "bootstrap-admin-username=admin"));
 	CHECK(has_line(text, "bootstrap-admin-password=a\\\\$b"));
 	free(text);
@@ -149,6 +151,12 @@ static void test_conf_settings(void)
 	in.admin_exists = 1;
 	text = conf(&s, &in, err, sizeof(err));
 	CHECK(text != NULL && !strstr(text, "bootstrap-admin") && !strstr(text, "a\\\\$b"));
+	free(text);
+	/* Multicast (the udp stack): Keycloak refuses its cluster TLS there. */
+	s.cluster.protocol = "PING";
+	s.cluster.stack = "udp";
+	text = conf(&s, &in, err, sizeof(err));
+	CHECK(text != NULL && has_line(text, "cache-embedded-mtls-enabled=false"));
 	free(text);
 }
 
@@ -280,6 +288,65 @@ static void test_cache_bad_dist(void)
 	log_stream = NULL;
 }
 
+/* quarkus_realm_name on text; the name, or NULL when it finds none. */
+static const char *realm_of(const char *json, char *name, size_t len)
+{
+	FILE *f = fmemopen((void *)json, strlen(json), "r");
+
+	if (!f)
+		exit(2);
+	int rc = quarkus_realm_name(f, name, len);
+	fclose(f);
+	return rc == 0 ? name : NULL;
+}
+
+/* The realm's name in a KEYCLOAK_IMPORT file, which names its link. */
+static void test_realm_name(void)
+{
+	char name[64];
+
+	CHECK_STR(realm_of("{\"realm\": \"e2e-import\", \"enabled\": true}", name, sizeof(name)),
+		  "e2e-import");
+	/* Not first; the keys and values before it of every kind, nested
+	 * "realm" keys and strings that look like JSON included. */
+	CHECK_STR(realm_of("\n{ \"id\" : \"x\", \"n\": -1.5e3, \"ok\": false, \"none\": null,\n"
+			   "  \"clients\": [{\"realm\": \"inner\", \"s\": \"}]{[\\\"\"}, []],\n"
+			   "  \"attributes\": {\"realm\": {\"realm\": \"deeper\"}},\n"
+			   "  \"realm\":\"outer\" }\n", name, sizeof(name)),
+		  "outer");
+	/* Escapes decoded as Keycloak's JSON reader does; UTF-8 as it is. */
+	CHECK_STR(realm_of("{\"realm\": \"caf\\u00e9-\\ud83d\\ude00-\\\"q\\\"-\\\\-\xc3\xa9\"}",
+			   name, sizeof(name)),
+		  "caf\xc3\xa9-\xf0\x9f\x98\x80-\"q\"-\\-\xc3\xa9");
+	/* A key written with escapes is the same key; the last one wins. */
+	CHECK_STR(realm_of("{\"realm\": \"first\", \"re\\u0061lm\": \"second\"}", name,
+			   sizeof(name)), "second");
+	CHECK_STR(realm_of("\xef\xbb\xbf{\"realm\": \"bom\"}", name, sizeof(name)), "bom");
+	/* A very long key before it is skipped. */
+	CHECK_STR(realm_of("{\"a-key-longer-than-the-buffer-for-keys\": 1, \"realm\": \"r\"}", name,
+			   sizeof(name)), "r");
+	/* None: missing, nested only, not a string, not an object, too long,
+	 * malformed, NUL, a lone surrogate. */
+	const char *none[] = {
+		"{}", "{\"enabled\": true}", "{\"a\": {\"realm\": \"x\"}}", "{\"realm\": 5}",
+		"[{\"realm\": \"x\"}]", "\"realm\"", "",
+		"{\"realm\": \"a-name-longer-than-the-sixty-three-bytes-"
+		"of-the-buffer-given-to-it\"}",
+		"{\"realm\": \"unterminated", "{\"realm\" \"x\"}", "{\"realm\": \"x\" \"y\": 1}",
+		"{\"realm\": \"x\"", "{\"realm\": \"a\\u0000b\"}", "{\"realm\": \"\\ud83d\"}",
+		"{\"realm\": \"\\q\"}", "{\"realm\": \"tab\there\"}", NULL,
+	};
+	for (const char **j = none; *j; j++) {
+		const char *got = realm_of(*j, name, sizeof(name));
+		if (got)
+			fprintf(stderr, "realm name %s found in %s\n", got, *j);
+		CHECK(got == NULL);
+	}
+	/* It fits exactly, or not at all. */
+	CHECK_STR(realm_of("{\"realm\": \"abc\"}", name, 4), "abc");
+	CHECK(realm_of("{\"realm\": \"abcd\"}", name, 4) == NULL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -297,6 +364,7 @@ int main(int argc, char **argv)
 	test_conf_distribution();
 	test_cache();
 	test_cache_bad_dist();
+	test_realm_name();
 	free(dist);
 	return harness_summary("test_quarkus");
 }

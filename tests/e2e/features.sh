@@ -6,11 +6,18 @@
 # variables.
 #
 # Checks what a user would: the node serves HTTP; the datasource really
-# talks TLS, verified against the test's CA (pg_stat_ssl on the server);
-# Keycloak's tables are in DB_SCHEMA; the realm of KEYCLOAK_IMPORT exists;
-# its issuer is KEYCLOAK_FRONTEND_URL; the admin from the secret file can
-# log in; KEYCLOAK_LOGLEVEL=DEBUG reaches the log; a misspelt variable is
-# named with the right spelling.
+# talks TLS, verified against the test's CA (pg_stat_ssl on the server), as
+# the user named by Keycloak's own variable KC_DB_USERNAME (a synonym of
+# DB_USER), with a password full of "$", "${...}" and "\" from the secret
+# file (what the generated configuration must escape); Keycloak's tables are
+# in DB_SCHEMA; the realm of KEYCLOAK_IMPORT exists; its issuer is
+# KEYCLOAK_FRONTEND_URL; the admin from the secret file can log in;
+# KEYCLOAK_LOGLEVEL=DEBUG reaches the log; a misspelt variable is named with
+# the right spelling. Keycloak 26 only: a Keycloak option given as
+# KC_NAME_FILE (KC_HTTP_MANAGEMENT_PORT_FILE) moves the management port.
+#
+# Either generation (KEYCLOAK_IMAGE's label): Keycloak 26's URLs have no
+# /auth prefix.
 #
 # Environment: KEYCLOAK_IMAGE, POSTGRES_IMAGE (required), ENGINE,
 #   E2E_BOOT_TIMEOUT (seconds, default 360), E2E_LOG_DIR.
@@ -22,8 +29,18 @@ repo_dir=$(cd "$(dirname "$0")/../.." && pwd)
 boot_timeout=${E2E_BOOT_TIMEOUT:-360}
 log_dir=${E2E_LOG_DIR:-$repo_dir/out/test/e2e}
 frontend=https://sso.example.test/auth
+# The database's user, not the default "keycloak": only KC_DB_USERNAME names
+# it. Its password holds what Keycloak 26's keycloak.conf (properties and
+# expressions) and the legacy standalone-ha.xml (WildFly expressions) must
+# escape; no shell sees it unquoted.
+db_user=kcfeatures
+# shellcheck disable=SC2016 # the dollars are the point
+db_password='db-$ecret-${env.HOME}-${kc.home.dir:x}-$${y}-\n-\\-\${z}-pw'
+admin_password=admin-secret-pw
+management_port=9001
 
 engine_detect
+kc_set_generation "$KEYCLOAK_IMAGE"
 run_id=$(engine_unique_name khp-features)
 network=$run_id-net
 db=$run_id-postgres
@@ -41,7 +58,8 @@ tear_down() {
 	engine_network_remove "$network" || true
 }
 at_exit tear_down
-summary_at_exit e2e-features
+summary_at_exit "e2e-features-$kc_generation"
+echo "Keycloak generation $kc_generation ($KEYCLOAK_IMAGE)"
 
 # Certificates: a CA of this test and a server certificate for the name
 # the node uses, "postgres".
@@ -56,10 +74,12 @@ openssl x509 -req -in "$tmp/certs/server.csr" -CA "$tmp/certs/ca.pem" -CAkey "$t
 chmod 644 "$tmp/certs/"*
 
 # Secrets as Docker and Kubernetes mount them: files of the server's user.
-printf 'db-secret-pw\n' >"$tmp/secrets/db"
-printf 'admin-secret-pw\n' >"$tmp/secrets/admin"
-chown 1000 "$tmp/secrets/db" "$tmp/secrets/admin"
-chmod 400 "$tmp/secrets/db" "$tmp/secrets/admin"
+printf '%s\n' "$db_password" >"$tmp/secrets/db"
+printf '%s\n' "$admin_password" >"$tmp/secrets/admin"
+# A Keycloak option from a file (Keycloak 26), as KC_NAME_FILE.
+printf '%s\n' "$management_port" >"$tmp/secrets/management-port"
+chown 1000 "$tmp/secrets/db" "$tmp/secrets/admin" "$tmp/secrets/management-port"
+chmod 400 "$tmp/secrets/db" "$tmp/secrets/admin" "$tmp/secrets/management-port"
 printf '{"realm": "e2e-import", "enabled": true}\n' >"$tmp/import/realm.json"
 cat >"$tmp/etc/keycloak-ha.conf" <<'CONF'
 # Baked into a derived image, or mounted: no secrets here.
@@ -79,7 +99,7 @@ engine_network_create "$network"
 # read), which is what this small shell does before exec'ing it.
 engine_run "$db" --network "$network" --network-alias postgres \
 	-v "$tmp/certs:/certs:ro" \
-	-e POSTGRES_DATABASE=keycloak -e POSTGRES_USER=keycloak -e POSTGRES_PASSWORD=db-secret-pw \
+	-e POSTGRES_DATABASE=keycloak -e POSTGRES_USER="$db_user" -e POSTGRES_PASSWORD="$db_password" \
 	--entrypoint /bin/sh "$POSTGRES_IMAGE" -c \
 	'install -o postgres -m 600 /certs/server.key /certs/server.pem /tmp/ &&
 	 exec /usr/local/bin/keycloak-ha-postgres postgres -c ssl=on \
@@ -92,46 +112,54 @@ fi
 check "postgres with TLS is ready" test "$pass_db" = 1
 # The image makes POSTGRES_USER the superuser.
 psql_db() {
-	engine exec "$db" psql -U keycloak -d keycloak -v ON_ERROR_STOP=1 -qAt -c "$1"
+	engine exec "$db" psql -U "$db_user" -d keycloak -v ON_ERROR_STOP=1 -qAt -c "$1"
 }
-psql_db "CREATE SCHEMA kc AUTHORIZATION keycloak" >/dev/null
+psql_db "CREATE SCHEMA kc AUTHORIZATION $db_user" >/dev/null
+
+node_args=()
+[ "$kc_generation" = legacy ] ||
+	node_args=(-e KC_HTTP_MANAGEMENT_PORT_FILE=/run/secrets/management-port)
 
 start=$SECONDS
 engine_run "$node" --network "$network" --hostname kc1 \
 	-v "$tmp/etc:/etc/keycloak-ha-postgres:ro" -v "$tmp/certs:/certs:ro" \
 	-v "$tmp/secrets:/run/secrets:ro" -v "$tmp/import:/import:ro" \
-	-e DB_PASSWORD_FILE=/run/secrets/db -e KEYCLOAK_USER=admin \
+	-e KC_DB_USERNAME="$db_user" -e DB_PASSWORD_FILE=/run/secrets/db -e KEYCLOAK_USER=admin \
 	-e KEYCLOAK_PASSWORD_FILE=/run/secrets/admin -e KEYCLOAK_IMPORT=/import/realm.json \
 	-e KEYCLOAK_FRONTEND_URL="$frontend" -e KEYCLOAK_LOGLEVLE=DEBUG \
-	"$KEYCLOAK_IMAGE"
+	"${node_args[@]}" "$KEYCLOAK_IMAGE"
 ip=$(engine_ip "$node" "$network")
 
 http_wait_200 "$node" "$node" "$start" "$((start + boot_timeout - SECONDS))" \
-	"http://$ip:8080/auth/" || true
+	"http://$ip:8080$kc_base/realms/master" || true
 check "the node serves HTTP 200 (after ${http_up:-no answer}s)" test -n "$http_up"
 engine logs "$node" >"$tmp/node.log" 2>&1 || true
 
-# Every client but this query's own session is the node's.
+# Every client but this query's own session is the node's: it logged in
+# as the user of KC_DB_USERNAME, with the password as the file has it.
 count=$(psql_db "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
-	WHERE a.usename = 'keycloak' AND a.pid <> pg_backend_pid() AND s.ssl" || echo 0)
+	WHERE a.usename = '$db_user' AND a.pid <> pg_backend_pid() AND s.ssl" || echo 0)
 plain=$(psql_db "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
-	WHERE a.usename = 'keycloak' AND a.pid <> pg_backend_pid() AND NOT s.ssl" || echo 1)
+	WHERE a.usename = '$db_user' AND a.pid <> pg_backend_pid() AND NOT s.ssl" || echo 1)
 check "the datasource's connections use TLS ($count with TLS, $plain without)" \
 	test "$count" -gt 0 -a "$plain" = 0
+check "the server logged in to the database as KC_DB_USERNAME's $db_user" test "$count" -gt 0
+check "no failed database login in the server's log" \
+	fails grep -qiE 'password authentication failed|FATAL: |SCRAM-based authentication' "$tmp/node.log"
 tables=$(psql_db "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'kc'" || echo 0)
 check "Keycloak's tables are in DB_SCHEMA kc ($tables tables)" test "$tables" -gt 50
 public=$(psql_db "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'" ||
 	echo x)
 check "and none in public, JDBC_PING's table included ($public)" test "$public" = 0
 
-issuer=$(curl -s --max-time 10 "http://$ip:8080/auth/realms/e2e-import/.well-known/openid-configuration" |
+issuer=$(curl -s --max-time 10 "http://$ip:8080$kc_base/realms/e2e-import/.well-known/openid-configuration" |
 	sed -n 's/.*"issuer":"\([^"]*\)".*/\1/p')
 check "the imported realm exists, its issuer is KEYCLOAK_FRONTEND_URL ($issuer)" \
 	test "$issuer" = "$frontend/realms/e2e-import"
 
 token=$(curl -s --max-time 30 --data-urlencode grant_type=password --data-urlencode client_id=admin-cli \
-	--data-urlencode username=admin --data-urlencode password=admin-secret-pw \
-	"http://$ip:8080/auth/realms/master/protocol/openid-connect/token" |
+	--data-urlencode username=admin --data-urlencode "password=$admin_password" \
+	"http://$ip:8080$kc_base/realms/master/protocol/openid-connect/token" |
 	sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
 check "the admin from KEYCLOAK_PASSWORD_FILE logs in" test -n "$token"
 
@@ -139,4 +167,17 @@ check "KEYCLOAK_LOGLEVEL=DEBUG reaches the server log" grep -q 'DEBUG \[org\.key
 check "a misspelt variable is named with the right spelling" \
 	grep -q 'KEYCLOAK_LOGLEVLE is set but no setting reads it; did you mean KEYCLOAK_LOGLEVEL?' \
 	"$tmp/node.log"
-check "no secret in the node's log" fails grep -qE 'db-secret-pw|admin-secret-pw' "$tmp/node.log"
+check "no secret in the node's log" fails grep -qF -e "$db_password" -e "$admin_password" "$tmp/node.log"
+
+# Keycloak 26: KC_HTTP_MANAGEMENT_PORT_FILE's content is the option
+# http-management-port, which Keycloak itself would not read from a file:
+# the management interface (health) answers there, and not on its default.
+if [ "$kc_generation" = 26 ]; then
+	code=$(http_code "http://$ip:$management_port/health/ready")
+	check "KC_HTTP_MANAGEMENT_PORT_FILE: /health/ready on port $management_port ($code)" \
+		[ "$code" = 200 ]
+	code=$(http_code "http://$ip:9000/health/ready")
+	check "KC_HTTP_MANAGEMENT_PORT_FILE: nothing on the default port 9000 ($code)" [ "$code" = 000 ]
+	check "KC_HTTP_MANAGEMENT_PORT_FILE: the server log names port $management_port" \
+		grep -q "Management interface listening on http://[^ ]*:$management_port" "$tmp/node.log"
+fi

@@ -6,12 +6,14 @@
 # which runs as another arbitrary uid with group 0.
 #
 # Checks: the node boots and answers HTTP 200; the admin logs in (admin-cli
-# password grant); the admin file is gone once consumed; files holding a
-# secret are private; no password in the container's arguments or
-# environment as the engine shows them, in the server's command line or
-# environment, or in the logs. After a restart with the same settings the
-# entrypoint says the admin exists, the admin still logs in, and the
-# database holds the admin once.
+# password grant); the admin file is gone once consumed (legacy); files
+# holding a secret are private (legacy: standalone-ha.xml and WildFly's
+# copies; Keycloak 26: keycloak.conf); no password in the container's
+# arguments or environment as the engine shows them, in the server's
+# command line or environment, or in the logs. After a restart with the
+# same settings the entrypoint says the admin exists, the admin still logs
+# in, the database holds the admin once, and (Keycloak 26) keycloak.conf no
+# longer holds the bootstrap admin's password.
 #
 # Secrets are given as NAME_FILE files on a read-only mount, as on such
 # platforms. Everything runs on an --internal network created for this run
@@ -36,6 +38,7 @@ uid=$((1000000 + RANDOM))
 db_uid=$((uid + 1))
 
 engine_detect
+kc_set_generation "$KEYCLOAK_IMAGE"
 run_id=$(engine_unique_name khp-restricted)
 network=$run_id-net
 db=$run_id-postgres
@@ -58,12 +61,14 @@ tear_down() {
 	echo "container logs: $log_dir"
 }
 at_exit tear_down
-summary_at_exit e2e-restricted
+summary_at_exit "e2e-restricted-$kc_generation"
+echo "Keycloak generation $kc_generation ($KEYCLOAK_IMAGE)"
+admin_created=$(kc_admin_created_line admin)
 
-# wait_http IP: until IP:8080/auth/ answers 200, the container stops, or
-# the boot timeout.
+# wait_http IP: until the master realm on IP:8080 answers 200, the
+# container stops, or the boot timeout.
 wait_http() {
-	http_wait_200 "$kc" "$kc" "$SECONDS" "$boot_timeout" "http://$1:8080/auth/"
+	http_wait_200 "$kc" "$kc" "$SECONDS" "$boot_timeout" "http://$1:8080$kc_base/realms/master"
 }
 
 # admin_token IP: an access token from the admin-cli password grant.
@@ -71,7 +76,7 @@ admin_token() {
 	curl --silent --max-time 30 --data-urlencode grant_type=password \
 		--data-urlencode client_id=admin-cli --data-urlencode username=admin \
 		--data-urlencode "password=$admin_password" \
-		"http://$1:8080/auth/realms/master/protocol/openid-connect/token" |
+		"http://$1:8080$kc_base/realms/master/protocol/openid-connect/token" |
 		grep -q '"access_token"'
 }
 
@@ -124,10 +129,10 @@ engine_run "$kc" --network "$network" "${restricted[@]}" \
 ip=$(engine_ip "$kc" "$network")
 
 # 1. First start.
-check "first start: HTTP 200 on :8080/auth/" wait_http "$ip"
+check "first start: HTTP 200 on :8080$kc_base/realms/master" wait_http "$ip"
 check "first start: the admin logs in" admin_token "$ip"
 engine logs "$kc" >"$tmp/log1" 2>&1 || true
-check "first start: Keycloak added the admin" grep -q "Added user 'admin' to realm 'master'" "$tmp/log1"
+check "first start: Keycloak added the admin ($admin_created)" grep -qF "$admin_created" "$tmp/log1"
 probe_write() {
 	engine exec "$kc" touch /opt/keycloak/probe 2>/dev/null
 }
@@ -135,17 +140,37 @@ check "the root filesystem is read-only" fails probe_write
 check "the server runs as uid $uid, gid 0" \
 	grep -Eq "Uid:\s+$uid\s.*Gid:\s+0\s" <(engine exec "$kc" cat /proc/1/status | tr '\n' ' ')
 check "the uid has no passwd entry" fails engine exec "$kc" grep -q "^[^:]*:[^:]*:$uid:" /etc/passwd
-check "the admin file is gone once consumed" \
-	fails engine exec "$kc" test -e "$state/configuration/keycloak-add-user.json"
+if [ "$kc_generation" = legacy ]; then
+	check "the admin file is gone once consumed" \
+		fails engine exec "$kc" test -e "$state/configuration/keycloak-add-user.json"
+else
+	# Keycloak 26 creates the bootstrap admin from keycloak.conf, which
+	# holds its password until a start finds the admin in the database.
+	check "first start: keycloak.conf holds the bootstrap admin" \
+		engine exec "$kc" grep -q '^bootstrap-admin-password=' "$state/$kc_conf_file"
+fi
 
 # Every file in the state directory that holds the database password
-# (standalone-ha.xml and WildFly's history copies of it) is mode 600.
-engine exec "$kc" sh -c "grep -rlF -e '$db_password' $state | xargs -r stat -c '%a %n'" \
-	>"$tmp/secret_files" 2>&1 || true
-check "files holding the password exist" grep -q 'configuration/standalone-ha.xml$' "$tmp/secret_files"
-check "files holding the password are mode 600" fails grep -v '^600 ' "$tmp/secret_files"
-check "the configuration directory is mode 700" \
-	[ "$(engine exec "$kc" stat -c %a "$state/configuration")" = 700 ]
+# (legacy: standalone-ha.xml and WildFly's history copies of it; Keycloak
+# 26: keycloak.conf) or the admin's is mode 600.
+list_secret_files() {
+	engine exec "$kc" sh -c "grep -rlF -e '$db_password' -e '$admin_password' $state |
+		xargs -r stat -c '%a %n'" 2>&1
+}
+list_secret_files >"$tmp/secret_files" || true
+check "files holding the password exist ($state/$kc_conf_file)" \
+	grep -q " $state/$kc_conf_file\$" "$tmp/secret_files"
+check "files holding the password are mode 600 ($(tr '\n' ' ' <"$tmp/secret_files"))" \
+	fails grep -v '^600 ' "$tmp/secret_files"
+if [ "$kc_generation" = legacy ]; then
+	check "the configuration directory is mode 700" \
+		[ "$(engine exec "$kc" stat -c %a "$state/configuration")" = 700 ]
+else
+	# keycloak.conf is in the state directory itself, which group 0 (the
+	# arbitrary uid's) may write: others get nothing.
+	check "the state directory is closed to others" \
+		grep -Eq '^[0-7][0-7]0$' <(engine exec "$kc" stat -c %a "$state")
+fi
 
 # No password where it need not be.
 engine container inspect --format '{{json .Args}} {{json .Config.Cmd}} {{json .Config.Env}}' \
@@ -154,7 +179,7 @@ check "no password in the engine's view of arguments and environment" \
 	fails grep -qE "$db_password|$admin_password" "$tmp/inspect"
 engine exec "$kc" cat /proc/1/cmdline >"$tmp/cmdline"
 engine exec "$kc" cat /proc/1/environ >"$tmp/environ"
-check "the server's command line was read" grep -q jboss-modules "$tmp/cmdline"
+check "the server's command line was read" grep -qa "$kc_server_main" "$tmp/cmdline"
 check "no password in the server's command line" \
 	fails grep -qaE "$db_password|$admin_password" "$tmp/cmdline"
 check "no password or password variable in the server's environment" \
@@ -170,15 +195,26 @@ engine start "$kc" >/dev/null
 ip=$(engine_ip "$kc" "$network")
 check "restart: the entrypoint says the admin exists" \
 	engine_wait_log "$kc" 'admin user admin exists in the master realm' 120
-check "restart: HTTP 200 on :8080/auth/" wait_http "$ip"
+check "restart: HTTP 200 on :8080$kc_base/realms/master" wait_http "$ip"
 check "restart: the admin logs in" admin_token "$ip"
 engine logs "$kc" >"$tmp/log2" 2>&1 || true
 check "restart: no failed user import" fails grep -qE "Failed to add user" "$tmp/log2"
+check "restart: both starts are in the log" \
+	[ "$(grep -c 'database .* accepts the login' "$tmp/log2")" = 2 ]
 check "restart: Keycloak added the admin once in two starts" \
-	[ "$(grep -c "Added user 'admin' to realm 'master'" "$tmp/log2")" = 1 ]
+	[ "$(grep -cF "$admin_created" "$tmp/log2")" = 1 ]
 count=$(engine exec -e PGPASSWORD="$db_password" "$db" psql -h 127.0.0.1 -U keycloak -d keycloak -tAc \
 	"SELECT count(*) FROM user_entity WHERE username = 'admin'" 2>&1 || true)
 check "restart: one admin user in the database (found: $count)" [ "$count" = 1 ]
-check "restart: no admin file left" \
-	fails engine exec "$kc" test -e "$state/configuration/keycloak-add-user.json"
+if [ "$kc_generation" = legacy ]; then
+	check "restart: no admin file left" \
+		fails engine exec "$kc" test -e "$state/configuration/keycloak-add-user.json"
+else
+	check "restart: keycloak.conf holds no bootstrap admin" \
+		fails engine exec "$kc" grep -q '^bootstrap-admin' "$state/$kc_conf_file"
+	check "restart: keycloak.conf still holds the database password, at mode 600" \
+		grep -qx "600 $state/$kc_conf_file" <(list_secret_files)
+	check "restart: no file in the state directory holds the admin's password" \
+		fails engine exec "$kc" grep -rqF -e "$admin_password" "$state"
+fi
 check "restart: no password in the log" fails grep -qE "$db_password|$admin_password" "$tmp/log2"

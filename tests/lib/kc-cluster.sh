@@ -4,10 +4,11 @@
 # KEYCLOAK_IMAGE and POSTGRES_IMAGE: the opening of every e2e test), then:
 #
 #   kc_init PREFIX          names for this run (network, database), and the
-#                           generation of KEYCLOAK_IMAGE (kc_generation: 26 or
-#                           legacy; kc_base: the path the server's URLs start
-#                           with, "" or "/auth"; kc_ping_table: the discovery
-#                           table)
+#                           generation of KEYCLOAK_IMAGE (kc_set_generation:
+#                           kc_generation: 26 or legacy; kc_base: the path the
+#                           server's URLs start with, "" or "/auth";
+#                           kc_ping_table: the discovery table; and more)
+#   kc_set_generation IMAGE the same for another Keycloak image, without a run
 #   kc_finish_on_exit NAME [HOOK]   at exit: an aborted run counts as a
 #                           failure, HOOK (the test's own clean-up) runs,
 #                           kc_tear_down, then "summary NAME"
@@ -52,19 +53,52 @@ kc_generation_of() {
 		"$1" 2>/dev/null
 }
 
-# kc_init PREFIX: names for this run; E2E_LOG_DIR (default out/test/e2e)
-# receives the logs.
-kc_init() {
+# kc_set_generation IMAGE: what differs between the generations, for the
+# Keycloak image IMAGE (kc_init does it for KEYCLOAK_IMAGE):
+#   kc_generation   26 or legacy (the image's label)
+#   kc_base         the path the server's URLs start with: "" or "/auth"
+#   kc_ping_table   the JDBC_PING discovery table
+#   kc_server_main  what the server's command line (/proc/1/cmdline) holds
+#   kc_conf_file    the server's configuration in the state directory, the
+#                   file that holds the database password
+#   kc_started_regex   the server's "started" line (extended regex)
+kc_set_generation() {
 	engine_detect
-	kc_generation=$(kc_generation_of "$KEYCLOAK_IMAGE")
+	kc_generation=$(kc_generation_of "$1")
 	case $kc_generation in
-	26) kc_base="" kc_ping_table=jgroups_ping ;;
-	legacy) kc_base=/auth kc_ping_table=jgroupsping ;;
+	26)
+		kc_base="" kc_ping_table=jgroups_ping
+		kc_server_main=io.quarkus.bootstrap.runner.QuarkusEntryPoint
+		kc_conf_file=keycloak.conf
+		kc_started_regex='Keycloak 26[^ ]* on JVM .* started in'
+		;;
+	legacy)
+		kc_base=/auth kc_ping_table=jgroupsping
+		kc_server_main=jboss-modules
+		kc_conf_file=configuration/standalone-ha.xml
+		kc_started_regex='Keycloak 19[^ ]* .*started in'
+		;;
 	*)
-		echo "kc-cluster: $KEYCLOAK_IMAGE has no keycloak-ha-postgres.generation label" >&2
+		echo "kc-cluster: $1 has no keycloak-ha-postgres.generation label" >&2
 		return 1
 		;;
 	esac
+}
+
+# kc_admin_created_line USER: the line the server logs when it creates the
+# initial admin USER (a fixed string).
+kc_admin_created_line() {
+	if [ "$kc_generation" = legacy ]; then
+		printf "Added user '%s' to realm 'master'\n" "$1"
+	else
+		printf 'KC-SERVICES0077: Created temporary admin user with username %s\n' "$1"
+	fi
+}
+
+# kc_init PREFIX: names for this run; E2E_LOG_DIR (default out/test/e2e)
+# receives the logs.
+kc_init() {
+	kc_set_generation "$KEYCLOAK_IMAGE" || return 1
 	kc_run=$(engine_unique_name "$1")
 	kc_network=$kc_run-net
 	kc_db=$kc_run-postgres

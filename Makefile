@@ -53,7 +53,7 @@ help:
 	@echo "  make push            push the three images to REGISTRY"
 	@echo "  make fetch           download and verify every pinned input into $(OUT)/sources"
 	@echo "                       (then image builds need no network for them)"
-	@echo "  make cluster         start PostgreSQL and two Keycloak nodes; print where they are"
+	@echo "  make cluster         start PostgreSQL and two Keycloak 26 nodes (GENERATION=legacy: 19.0.1)"
 	@echo "  make cluster-down    stop and remove them"
 	@echo "  make test            every test: unit, integration, images and a real cluster"
 	@echo "  make test-unit | test-integration | test-e2e"
@@ -253,9 +253,12 @@ host-setup:
 # settings; set CONTAINERS_CONF to use your own.
 RUN_ENV := CONTAINERS_CONF=$${CONTAINERS_CONF:-$(CURDIR)/tests/lib/containers.conf}
 
+# GENERATION=legacy: the cluster's nodes run the legacy Keycloak image.
+CLUSTER_IMAGE = $(if $(filter legacy,$(GENERATION)),$(KEYCLOAK_LEGACY_IMAGE),$(KEYCLOAK_IMAGE))
+
 cluster: host-setup
 	@$(RUN_ENV) $(MAKE) --no-print-directory images
-	@$(RUN_ENV) tests/lib/cluster up
+	@$(RUN_ENV) KEYCLOAK_IMAGE=$(CLUSTER_IMAGE) tests/lib/cluster up
 
 cluster-down:
 	@$(RUN_ENV) tests/lib/cluster down

@@ -23,7 +23,7 @@
 #              node, none of which was restarted
 #   sigterm / rolling  each node in turn is drained, stopped with SIGTERM
 #              (the others' view shrinks at once, the JVM exits in bounded
-#              time with status 143, no JGROUPSPING row of it is left
+#              time with status 143, no discovery row of it is left
 #              20 s after it exits, no
 #              session opened through it is lost), started and put back
 # After each, every request begun afterwards must succeed. Requests
@@ -31,6 +31,9 @@
 # forbidden: while a member leaves, Infinispan can fail or stall a request
 # that touches a session the leaver owned (see README, "Failures").
 # Each prints its figures as "figure: NAME = VALUE UNIT".
+#
+# Either generation (KEYCLOAK_IMAGE's label); the figures are the same
+# names for both.
 #
 # Environment: KEYCLOAK_IMAGE, POSTGRES_IMAGE (required), ENGINE,
 #   E2E_BOOT_TIMEOUT (seconds, default 600), E2E_LOG_DIR, E2E_WORKERS.
@@ -45,7 +48,6 @@ realm=load
 client=load-client
 user=alice
 user_password=alice-secret
-token_path=/auth/realms/$realm/protocol/openid-connect/token
 # Bounds of the scenarios, in seconds.
 leave_bound=10
 sigterm_exit_bound=60
@@ -266,6 +268,7 @@ started_at() {
 
 # ---- the cluster
 kc_init khp-fo
+token_path=$kc_base/realms/$realm/protocol/openid-connect/token
 check "postgres ready" kc_start_db
 start=$SECONDS
 # The first node creates the schema alone; the others wait for its lock
@@ -289,7 +292,7 @@ admin() {
 	local method=$1 path=$2 data=$3
 	kc_curl kc1 --max-time 30 --output /dev/null --write-out '%{http_code}' -X "$method" \
 		-H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
-		--data "$data" "http://$kc_host:8080/auth/admin/realms$path"
+		--data "$data" "http://$kc_host:8080$kc_base/admin/realms$path"
 }
 check "realm created" [ "$(admin POST "" \
 	"{\"realm\":\"$realm\",\"enabled\":true,\"passwordPolicy\":\"hashIterations(1)\"}")" = 201 ]
@@ -344,7 +347,7 @@ fi
 figure rejoin "$((SECONDS - start))" s
 rotation_set "${nodes[@]}"
 rows=$(kc_ping_rows '*')
-check "rejoin: JGROUPSPING holds the three members' rows (got $rows)" [ "$rows" = 3 ]
+check "rejoin: $kc_ping_table holds the three members' rows (got $rows)" [ "$rows" = 3 ]
 
 # ---- partition: kc3 cut off and connected again, at the same address
 ip3=$(kc_ip kc3)
@@ -442,7 +445,7 @@ for name in "${nodes[@]}"; do
 		sleep 1
 		rows=$(kc_ping_rows "$name" || echo err)
 	done
-	check "sigterm $name: within 20 s no JGROUPSPING row of it is left (got $rows)" \
+	check "sigterm $name: within 20 s no $kc_ping_table row of it is left (got $rows)" \
 		[ "$rows" = 0 ]
 	report "sigterm_${name}" "$t" "$name"
 	check "sigterm $name: no failed request on the drained node" [ "$failed_node" = 0 ]

@@ -342,8 +342,8 @@ static bool dist_version(const struct settings *s, char *version, size_t len)
 	if (k > 0 && k < len)
 		snprintf(version, len, "%.*s", (int)k, v);
 	else
-		log_warn("cannot keep the first boots of Keycloak 26 nodes apart: %s %s", path,
-			 e ? strerror(e) : "names no version");
+		log_warn("cannot keep the first boots of Keycloak 26 nodes apart: %s: %s", path,
+			 e ? strerror(e) : "no version in it");
 	free(text);
 	return k > 0 && k < len;
 }

@@ -269,4 +269,15 @@ check "gate: with the schema there, rc=$rc" [ "$rc" = 0 ]
 check "gate: with the schema there, nothing about it is logged" fails grep -q 'schema of Keycloak' "$tmp/err"
 check "gate: with the schema there, no lock is left" no_gate_lock
 
+# A distribution without version.txt: one warning, and the server starts.
+sql "DELETE FROM migration_model"
+mv "$home/version.txt" "$tmp/version.txt"
+run_entrypoint DB_ADDR=127.0.0.1 DB_PORT="$port"
+check "gate: without version.txt, rc=$rc" [ "$rc" = 0 ] && [ -s "$tmp/java.pid" ]
+check "gate: without version.txt, one warning names the file" grep -qF \
+	"warning: cannot keep the first boots of Keycloak 26 nodes apart: $home/version.txt: No such file or directory" \
+	"$tmp/err"
+check "gate: without version.txt, no lock is taken" no_gate_lock
+mv "$tmp/version.txt" "$home/version.txt"
+
 summary run_26

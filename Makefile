@@ -32,7 +32,11 @@ ifeq ($(origin DEBIAN_MIRROR),undefined)
 DEBIAN_MIRROR := $(shell build/debian-mirror)
 endif
 
-export OUT ENGINE KEYCLOAK_IMAGE KEYCLOAK_LEGACY_IMAGE POSTGRES_IMAGE VERSION MAVEN_REPOSITORY \
+# podman writes OCI images by default, which have no HEALTHCHECK; the
+# images' health checks need the Docker format (docker ignores this).
+BUILDAH_FORMAT ?= docker
+
+export BUILDAH_FORMAT OUT ENGINE KEYCLOAK_IMAGE KEYCLOAK_LEGACY_IMAGE POSTGRES_IMAGE VERSION MAVEN_REPOSITORY \
 	DEBIAN_MIRROR
 
 .DEFAULT_GOAL := all

@@ -8,11 +8,13 @@ VERSION ?= 0.1.0
 REGISTRY ?= localhost
 KEYCLOAK_IMAGE_NAME ?= keycloak-ha-postgres
 POSTGRES_IMAGE_NAME ?= keycloak-ha-postgres-db
+BALANCER_IMAGE_NAME ?= keycloak-ha-postgres-balancer
 TAG ?= $(VERSION)
 # Keycloak 26 under TAG, the legacy generation (19.0.1) under TAG-legacy.
 KEYCLOAK_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(KEYCLOAK_IMAGE_NAME):$(TAG)
 KEYCLOAK_LEGACY_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(KEYCLOAK_IMAGE_NAME):$(TAG)-legacy
 POSTGRES_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(POSTGRES_IMAGE_NAME):$(TAG)
+BALANCER_IMAGE ?= $(if $(REGISTRY),$(REGISTRY)/)$(BALANCER_IMAGE_NAME):$(TAG)
 # docker or podman; podman is preferred when both are there. Detected when
 # a recipe runs, not when this file is read: `make test` and `make cluster`
 # may install podman first.
@@ -36,12 +38,12 @@ endif
 # images' health checks need the Docker format (docker ignores this).
 BUILDAH_FORMAT ?= docker
 
-export BUILDAH_FORMAT OUT ENGINE KEYCLOAK_IMAGE KEYCLOAK_LEGACY_IMAGE POSTGRES_IMAGE VERSION MAVEN_REPOSITORY \
+export BUILDAH_FORMAT OUT ENGINE KEYCLOAK_IMAGE KEYCLOAK_LEGACY_IMAGE POSTGRES_IMAGE BALANCER_IMAGE VERSION MAVEN_REPOSITORY \
 	DEBIAN_MIRROR
 
 .DEFAULT_GOAL := all
 .PHONY: all help entrypoint dist test-build images keycloak-image keycloak-legacy-image \
-	postgres-image push fetch \
+	postgres-image balancer-image push fetch \
 	test test-unit test-integration test-e2e cluster cluster-down host-setup clean \
 	fuzz fuzz-build bench
 
@@ -49,12 +51,13 @@ all: entrypoint images
 
 help:
 	@echo "Targets:"
-	@echo "  make                 build the entrypoint and the three images (default)"
+	@echo "  make                 build the entrypoint and the four images (default)"
 	@echo "  make entrypoint      build only the static binary: $(OUT)/bin/keycloak-ha-postgres"
-	@echo "  make images          build and tag the three images: Keycloak $(KEYCLOAK_VERSION),"
-	@echo "                       Keycloak $(KEYCLOAK_LEGACY_VERSION) (legacy) and PostgreSQL"
-	@echo "  make keycloak-image | keycloak-legacy-image | postgres-image   one of them"
-	@echo "  make push            push the three images to REGISTRY"
+	@echo "  make images          build and tag the four images: Keycloak $(KEYCLOAK_VERSION),"
+	@echo "                       Keycloak $(KEYCLOAK_LEGACY_VERSION) (legacy), PostgreSQL and the balancer"
+	@echo "  make keycloak-image | keycloak-legacy-image | postgres-image | balancer-image"
+	@echo "                       one of them"
+	@echo "  make push            push the four images to REGISTRY"
 	@echo "  make fetch           download and verify every pinned input into $(OUT)/sources"
 	@echo "                       (then image builds need no network for them)"
 	@echo "  make cluster         start PostgreSQL and two Keycloak 26 nodes (GENERATION=legacy: 19.0.1)"
@@ -70,10 +73,12 @@ help:
 	@echo "  REGISTRY=$(REGISTRY)"
 	@echo "  KEYCLOAK_IMAGE_NAME=$(KEYCLOAK_IMAGE_NAME)"
 	@echo "  POSTGRES_IMAGE_NAME=$(POSTGRES_IMAGE_NAME)"
+	@echo "  BALANCER_IMAGE_NAME=$(BALANCER_IMAGE_NAME)"
 	@echo "  TAG=$(TAG)"
 	@echo "  -> KEYCLOAK_IMAGE=$(KEYCLOAK_IMAGE)  (Keycloak $(KEYCLOAK_VERSION))"
 	@echo "  -> KEYCLOAK_LEGACY_IMAGE=$(KEYCLOAK_LEGACY_IMAGE)  (Keycloak $(KEYCLOAK_LEGACY_VERSION))"
 	@echo "  -> POSTGRES_IMAGE=$(POSTGRES_IMAGE)"
+	@echo "  -> BALANCER_IMAGE=$(BALANCER_IMAGE)  (HAProxy)"
 	@echo "  KEYCLOAK_FEATURES=$(KEYCLOAK_FEATURES)  (features of Keycloak $(KEYCLOAK_VERSION) to enable, fixed"
 	@echo "                          at build time; comma-separated, as kc.sh build --features)"
 	@echo "  KEYCLOAK_FEATURES_DISABLED=$(KEYCLOAK_FEATURES_DISABLED)  (features to disable, likewise)"
@@ -220,7 +225,7 @@ fetch:
 	@mkdir -p $(OUT)/sources
 	@for name in $$(build/fetch --list); do build/fetch $$name $(OUT)/sources || exit 1; done
 
-images: keycloak-image keycloak-legacy-image postgres-image
+images: keycloak-image keycloak-legacy-image postgres-image balancer-image
 
 # One Dockerfile, two generations: KEYCLOAK_GENERATION picks the final stage.
 KEYCLOAK_BUILD_ARGS = --build-arg MAVEN_REPOSITORY=$(MAVEN_REPOSITORY) \
@@ -241,10 +246,15 @@ postgres-image: fetch
 	$(ENGINE_CMD) build $(BUILD_FLAGS) --build-arg DEBIAN_MIRROR=$(DEBIAN_MIRROR) \
 		--tag $(POSTGRES_IMAGE) -f Dockerfile.postgres .
 
+balancer-image: fetch
+	$(ENGINE_CMD) build $(BUILD_FLAGS) --build-arg DEBIAN_MIRROR=$(DEBIAN_MIRROR) \
+		--tag $(BALANCER_IMAGE) -f Dockerfile.balancer .
+
 push:
 	$(ENGINE_CMD) push $(PUSH_FLAGS) $(KEYCLOAK_IMAGE)
 	$(ENGINE_CMD) push $(PUSH_FLAGS) $(KEYCLOAK_LEGACY_IMAGE)
 	$(ENGINE_CMD) push $(PUSH_FLAGS) $(POSTGRES_IMAGE)
+	$(ENGINE_CMD) push $(PUSH_FLAGS) $(BALANCER_IMAGE)
 
 # ---------------------------------------------------------------------------
 # A cluster on this machine, and the tests.

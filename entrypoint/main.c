@@ -9,6 +9,7 @@
  * order.
  */
 #include "backend.h"
+#include "balancer_role.h"
 #include "launch.h"
 #include "log.h"
 #include "postgres_role.h"
@@ -54,6 +55,8 @@ static const char usage_text[] =
 	"                          KEYCLOAK_STATE_DIR) and exit\n"
 	"  render --print          print the effective settings and where each came from\n"
 	"  postgres [ARGS]         PostgreSQL image: initialise PGDATA if empty, exec postgres\n"
+	"  balancer [ARGS]         balancer image: write HAProxy's configuration from the\n"
+	"                          BALANCER_* variables, exec haproxy\n"
 	"  --help, --version\n"
 	"\n"
 	"Settings come from, highest precedence first: --set, environment variables\n"
@@ -302,6 +305,8 @@ static int dispatch(int argc, char **argv, struct command *cmd)
 		return cmd_render(cmd);
 	if (strcmp(name, "postgres") == 0)
 		return postgres_role_main(argc - 1, argv + 1, environ);
+	if (strcmp(name, "balancer") == 0)
+		return balancer_role_main(cmd->argc, cmd->argv, environ);
 	return usage_error("unknown command %s", name);
 }
 

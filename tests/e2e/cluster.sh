@@ -188,7 +188,7 @@ fi
 # in the database; the legacy generation keeps them in memory only, which
 # docs/clustering.md says).
 if [ "$kc_generation" = 26 ]; then
-	engine stop --time 60 "$node2" >/dev/null
+	engine_stop "$node2" 60
 	start=$SECONDS
 	engine start "$node1" "$node2" >/dev/null
 	for node in "$node1" "$node2"; do

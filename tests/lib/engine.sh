@@ -35,6 +35,14 @@ engine_detect() {
 	podman)
 		export CONTAINERS_CONF="${CONTAINERS_CONF:-$engine_lib_dir/containers.conf}"
 		;;
+	docker)
+		# Without a daemon every call fails, and those whose errors are
+		# not shown (an image's label) would name the wrong cause.
+		if ! timeout 20 "$ENGINE" info >/dev/null 2>&1; then
+			echo "engine.sh: ENGINE=$ENGINE: no Docker daemon answers (tests/e2e/docker.sh starts one)" >&2
+			return 1
+		fi
+		;;
 	esac
 }
 
@@ -80,11 +88,12 @@ engine_run() {
 }
 
 # engine_stop NAME [SECONDS]: ask the container to stop, kill it after
-# SECONDS (default 10).
+# SECONDS (default 10). -t is podman's --time and docker's --timeout (the
+# docker command of today warns that --time is deprecated).
 engine_stop() {
 	local name=$1 grace=${2:-10}
 	if engine_container_exists "$name"; then
-		engine stop --time "$grace" "$name" >/dev/null
+		engine stop -t "$grace" "$name" >/dev/null
 	fi
 }
 

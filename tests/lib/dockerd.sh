@@ -8,7 +8,8 @@
 #   dockerd_load_from_podman IMAGE...   give Docker podman's build of each
 #                        IMAGE (podman save | docker load), unless Docker
 #                        holds the same image (same ID) already; an IMAGE
-#                        podman does not have must be in Docker
+#                        podman does not have must be in Docker. Loaded
+#                        images stay (the next run need not load them).
 #
 # The daemon started here is Docker's as packaged (Debian: docker.io), with
 # its own defaults (data in /var/lib/docker, so loaded images stay for the
@@ -92,7 +93,7 @@ dockerd_podman() {
 }
 
 dockerd_load_from_podman() {
-	local image from_podman in_docker began
+	local image from_podman in_docker began former
 	for image in "$@"; do
 		from_podman=""
 		if command -v podman >/dev/null 2>&1; then
@@ -113,13 +114,16 @@ dockerd_load_from_podman() {
 		began=$SECONDS
 		if ! (
 			set -o pipefail
-			CONTAINERS_CONF=${CONTAINERS_CONF:-$engine_lib_dir/containers.conf} \
-				timeout "$DOCKERD_LOAD_TIMEOUT" podman save "$image" |
+			ENGINE_CALL_TIMEOUT=$DOCKERD_LOAD_TIMEOUT dockerd_podman save "$image" |
 				timeout "$DOCKERD_LOAD_TIMEOUT" "$ENGINE" load >/dev/null
 		); then
 			echo "dockerd.sh: $image: podman save | docker load failed" >&2
 			return 1
 		fi
-		echo "dockerd.sh: $image: loaded from podman in $((SECONDS - began))s"
+		# Docker's former image of that name is left as it is, untagged:
+		# it may be a build of the user's.
+		former=""
+		[ -z "$in_docker" ] || former=" (Docker's former ${in_docker:7:12} is left untagged)"
+		echo "dockerd.sh: $image: loaded from podman in $((SECONDS - began))s$former"
 	done
 }

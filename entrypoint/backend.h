@@ -15,6 +15,7 @@
 #include "launch.h"
 #include "settings.h"
 
+struct http_target;
 struct provenance;
 
 struct backend {
@@ -35,6 +36,10 @@ struct backend {
 	/* After the database answers: what the server needs from it before
 	 * it starts (the initial admin user). */
 	int (*before_exec)(const struct settings *s);
+	/* Where the running server says whether it is ready (the health
+	 * command): address, port, path and TLS as the settings configure
+	 * the server. */
+	int (*readiness)(const struct settings *s, struct http_target *out);
 };
 
 /* The backend for the distribution in home. The WildFly-based generation

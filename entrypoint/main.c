@@ -10,6 +10,7 @@
  */
 #include "backend.h"
 #include "balancer_role.h"
+#include "health.h"
 #include "launch.h"
 #include "log.h"
 #include "postgres_role.h"
@@ -57,6 +58,15 @@ static const char usage_text[] =
 	"  postgres [ARGS]         PostgreSQL image: initialise PGDATA if empty, exec postgres\n"
 	"  balancer [ARGS]         balancer image: write HAProxy's configuration from the\n"
 	"                          BALANCER_* variables, exec haproxy\n"
+	"  health [--timeout SECONDS]\n"
+	"                          is the server of this container ready? Keycloak 26:\n"
+	"                          GET /health/ready on the management port (9000, or\n"
+	"                          KC_HTTP_MANAGEMENT_PORT); Keycloak 19: GET\n"
+	"                          /auth/realms/master on BIND:8080; healthy on HTTP 200\n"
+	"                          within SECONDS (default 5)\n"
+	"  health postgres [--timeout SECONDS]\n"
+	"                          PostgreSQL image: log in as POSTGRES_USER to the\n"
+	"                          database and run SELECT 1\n"
 	"  --help, --version\n"
 	"\n"
 	"Settings come from, highest precedence first: --set, environment variables\n"
@@ -64,7 +74,10 @@ static const char usage_text[] =
 	"See docs/settings.md for the full list.\n"
 	"\n"
 	"Exit codes:\n"
-	"   0  success (wait-db, render; run and postgres exec the server instead)\n"
+	"   0  success (wait-db, render; run and postgres exec the server instead);\n"
+	"      health: the server is ready (one line on stdout)\n"
+	"   1  health: the server is not ready, refused the connection or the login,\n"
+	"      or did not answer within the timeout (one line on stderr)\n"
 	"  64  usage: unknown command or option, --set of an unknown name\n"
 	"  66  a file to read is missing or unreadable (distribution file, NAME_FILE,\n"
 	"      configuration file, DB_SSLROOTCERT, KEYCLOAK_IMPORT)\n"
@@ -107,16 +120,26 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int load(const struct settings_input *in, struct loaded *l)
+/* quiet: errors only (the health check, whose output is one line). */
+static int load_as(const struct settings_input *in, struct loaded *l, bool quiet)
 {
 	memset(l, 0, sizeof(*l));
+	if (quiet)
+		log_set_level(LOG_ERROR);
 	int rc = settings_load(&l->s, &l->shown, in);
 	if (rc)
 		return rc;
-	log_set_level(l->s.log_level);
-	settings_warn_unknown(in->envp);
+	if (!quiet) {
+		log_set_level(l->s.log_level);
+		settings_warn_unknown(in->envp);
+	}
 	l->backend = backend_for(l->s.server.home);
 	return l->backend->complete(&l->s, &l->shown);
+}
+
+static int load(const struct settings_input *in, struct loaded *l)
+{
+	return load_as(in, l, false);
 }
 
 static void unload(struct loaded *l)
@@ -160,6 +183,42 @@ static int cmd_wait_db(const struct command *cmd)
 	int rc = load(&cmd->input, &l);
 	if (rc == 0)
 		rc = wait_for_database(&l.s.db);
+	unload(&l);
+	return rc;
+}
+
+/* health [postgres] [--timeout SECONDS], in any order. */
+static int cmd_health(const struct command *cmd)
+{
+	unsigned timeout = HEALTH_DEFAULT_TIMEOUT;
+	bool postgres = false;
+
+	for (int i = 0; i < cmd->argc; i++) {
+		const char *a = cmd->argv[i], *v = NULL;
+		if (strcmp(a, "postgres") == 0) {
+			postgres = true;
+			continue;
+		}
+		if (strcmp(a, "--timeout") == 0 && i + 1 < cmd->argc)
+			v = cmd->argv[++i];
+		else if (strncmp(a, "--timeout=", 10) == 0)
+			v = a + 10;
+		else if (strcmp(a, "--timeout") == 0)
+			return usage_error("health: --timeout needs a number of seconds");
+		else
+			return usage_error("health: unexpected argument %s", a);
+		char *end;
+		unsigned long t = strtoul(v, &end, 10);
+		if (v[0] < '0' || v[0] > '9' || *end || t < 1 || t > 3600)
+			return usage_error("health: --timeout %s: expected seconds, 1 to 3600", v);
+		timeout = (unsigned)t;
+	}
+	if (postgres)
+		return health_postgres(environ, timeout);
+	struct loaded l;
+	int rc = load_as(&cmd->input, &l, true);
+	if (rc == 0)
+		rc = health_keycloak(l.backend, &l.s, timeout);
 	unload(&l);
 	return rc;
 }
@@ -303,6 +362,8 @@ static int dispatch(int argc, char **argv, struct command *cmd)
 		return cmd_wait_db(cmd);
 	if (strcmp(name, "render") == 0)
 		return cmd_render(cmd);
+	if (strcmp(name, "health") == 0)
+		return cmd_health(cmd);
 	if (strcmp(name, "postgres") == 0)
 		return postgres_role_main(argc - 1, argv + 1, environ);
 	if (strcmp(name, "balancer") == 0)

@@ -71,4 +71,10 @@ bool quarkus_uses_jdbc_ping(const struct settings *s);
 int quarkus_server_argv(const struct settings *s, char *const *envp, char *const *extra,
 			size_t n_extra, struct argv_list *out);
 
+/* The readiness endpoint (quarkus_launch.c): GET /health/ready on the
+ * management interface, with the port, host, relative path and TLS the
+ * Keycloak options (KC_HTTP_MANAGEMENT_PORT, ...) give it. */
+struct http_target;
+int quarkus_readiness(const struct settings *s, struct http_target *t);
+
 #endif

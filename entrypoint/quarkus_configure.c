@@ -373,4 +373,5 @@ const struct backend quarkus_backend = {
 	.configure = quarkus_configure,
 	.server_argv = quarkus_server_argv,
 	.before_exec = quarkus_before_exec,
+	.readiness = quarkus_readiness,
 };

@@ -14,11 +14,17 @@
  */
 #include "quarkus.h"
 
+#include "http_probe.h"
 #include "jvm.h"
 #include "log.h"
+#include "netaddr.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -122,5 +128,126 @@ int quarkus_server_argv(const struct settings *s, char *const *envp, char *const
 	for (size_t i = 0; i < n_extra; i++)
 		if (strncmp(extra[i], "-D", 2) != 0)
 			argv_push(out, extra[i]);
+	return 0;
+}
+
+/* The Keycloak option key as the user gave it (KC_NAME, KC_NAME_FILE or
+ * a run argument); NULL when not given. */
+static const struct keycloak_option *option_of(const struct settings *s, const char *key)
+{
+	for (size_t i = 0; i < s->keycloak.n; i++)
+		if (strcmp(s->keycloak.v[i].key, key) == 0)
+			return &s->keycloak.v[i];
+	return NULL;
+}
+
+static const char *option_value(const struct settings *s, const char *key, const char *fallback)
+{
+	const struct keycloak_option *o = option_of(s, key);
+
+	return o ? o->value : fallback;
+}
+
+/* An option that names a port, else the default. */
+static int option_port(const struct settings *s, const char *key, unsigned fallback,
+		       unsigned *port)
+{
+	const struct keycloak_option *o = option_of(s, key);
+	char *end;
+
+	*port = fallback;
+	if (!o)
+		return 0;
+	unsigned long v = strtoul(o->value, &end, 10);
+	if (!isdigit((unsigned char)o->value[0]) || *end || v < 1 || v > 65535) {
+		log_error("%s: expected a port (1-65535), got %s", o->source, o->value);
+		return EXIT_CONFIG;
+	}
+	*port = (unsigned)v;
+	return 0;
+}
+
+/* The address the health check connects to: loopback for a server on
+ * every interface, else the one address it listens on. */
+static int option_address(const struct settings *s, const char *key, const char *inherited,
+			  char *host, size_t len)
+{
+	const struct keycloak_option *o = option_of(s, key);
+	const char *v;
+
+	if (!o)
+		o = option_of(s, inherited);
+	v = o ? o->value : "0.0.0.0";
+	if (address_is_any(v) || strcmp(v, "localhost") == 0)
+		v = "127.0.0.1";
+	struct in6_addr a;
+	if (inet_pton(AF_INET, v, &a) != 1 && inet_pton(AF_INET6, v, &a) != 1) {
+		log_error("%s=%s: the health check needs an address, not a host name",
+			  o->source, o->value);
+		return EXIT_CONFIG;
+	}
+	snprintf(host, len, "%s", v);
+	return 0;
+}
+
+/* Keycloak's relative path (no trailing '/') and the endpoint after it. */
+static void endpoint_path(const char *relative, const char *endpoint, char *path, size_t len)
+{
+	size_t n = strlen(relative);
+
+	while (n > 0 && relative[n - 1] == '/')
+		n--;
+	snprintf(path, len, "%s%.*s%s", relative[0] == '/' ? "" : "/", (int)n, relative,
+		 endpoint);
+}
+
+/* Whether the file option NAME-file is given: as itself, or as the
+ * variable KC_NAME_FILE, which the settings read as the option NAME held
+ * in a file. */
+static bool file_option(const struct settings *s, const char *name)
+{
+	char key[96];
+	const struct keycloak_option *o = option_of(s, name);
+
+	snprintf(key, sizeof(key), "%s-file", name);
+	return option_of(s, key) || (o && o->from_file);
+}
+
+/* Keycloak's rule: the management interface serves HTTPS when it has a
+ * certificate and key, or a key store, of its own or the server's, unless
+ * its scheme is http. */
+static bool management_tls(const struct settings *s)
+{
+	const char *scheme = option_value(s, "http-management-scheme", "inherited");
+#define GIVEN(name) (file_option(s, "https-management-" name) || file_option(s, "https-" name))
+	bool pem = GIVEN("certificate") && GIVEN("certificate-key");
+	bool store = GIVEN("key-store");
+#undef GIVEN
+	return strcmp(scheme, "http") != 0 && (pem || store);
+}
+
+/* GET /health/ready on the management interface (port 9000), or on the
+ * HTTP port when the management interface does not serve health. */
+int quarkus_readiness(const struct settings *s, struct http_target *t)
+{
+	const char *relative = option_value(s, "http-relative-path", "/");
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (strcmp(option_value(s, "http-management-health-enabled", "true"), "false") == 0) {
+		/* The entrypoint's keycloak.conf keeps plain HTTP enabled. */
+		if ((rc = option_port(s, "http-port", 8080, &t->port)) ||
+		    (rc = option_address(s, "http-host", "http-host", t->host, sizeof(t->host))))
+			return rc;
+		endpoint_path(relative, "/health/ready", t->path, sizeof(t->path));
+		return 0;
+	}
+	if ((rc = option_port(s, "http-management-port", 9000, &t->port)) ||
+	    (rc = option_address(s, "http-management-host", "http-host", t->host,
+				 sizeof(t->host))))
+		return rc;
+	endpoint_path(option_value(s, "http-management-relative-path", relative), "/health/ready",
+		      t->path, sizeof(t->path));
+	t->tls = management_tls(s);
 	return 0;
 }

@@ -35,4 +35,9 @@ int render_standalone_ha(const struct settings *s, const char *dist, size_t dist
 int wildfly_server_argv(const struct settings *s, char *const *envp, char *const *extra,
 			size_t n_extra, struct argv_list *out);
 
+/* The readiness endpoint (wildfly_launch.c): GET /auth/realms/master on the
+ * HTTP listener. */
+struct http_target;
+int wildfly_readiness(const struct settings *s, struct http_target *t);
+
 #endif

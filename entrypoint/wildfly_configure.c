@@ -172,4 +172,5 @@ const struct backend wildfly_backend = {
 	.configure = wildfly_configure,
 	.server_argv = wildfly_server_argv,
 	.before_exec = wildfly_before_exec,
+	.readiness = wildfly_readiness,
 };

@@ -16,11 +16,17 @@
  */
 #include "wildfly.h"
 
+#include "http_probe.h"
 #include "jvm.h"
 #include "log.h"
+#include "netaddr.h"
 
 #include <limits.h>
 #include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The module system options of bin/common.sh (WildFly 26), needed on Java
@@ -108,5 +114,52 @@ int wildfly_server_argv(const struct settings *s, char *const *envp, char *const
 		argv_pushf(out, "-Dkeycloak.import=%s", srv->import_files);
 	for (size_t i = 0; i < n_extra; i++)
 		argv_push(out, extra[i]);
+	return 0;
+}
+
+/* The last -Dname=N among the JVM options words (JAVA_OPTS, then
+ * JAVA_OPTS_APPEND, as the command line has them); false when none. */
+static bool jvm_number(const char *words, const char *name, long *value)
+{
+	size_t n = strlen(name);
+	bool found = false;
+
+	for (const char *p = words; p && (p = strstr(p, name)) != NULL; p += n) {
+		if (p < words + 2 || strncmp(p - 2, "-D", 2) != 0 || p[n] != '=')
+			continue;
+		char *end;
+		long v = strtol(p + n + 1, &end, 10);
+		if (end != p + n + 1 && (*end == '\0' || *end == ' ' || *end == '\t')) {
+			*value = v;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* GET /auth/realms/master on the HTTP listener: the master realm answers
+ * 200 once Keycloak's deployment is up and the database answers it; the
+ * listener is on BIND (loopback when BIND is 0.0.0.0), port 8080 or what
+ * jboss.http.port and jboss.socket.binding.port-offset in JAVA_OPTS or
+ * JAVA_OPTS_APPEND make of it. */
+int wildfly_readiness(const struct settings *s, struct http_target *t)
+{
+	const char *const opts[] = { s->server.java_opts, s->server.java_opts_append };
+	long port = 8080, offset = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (size_t i = 0; i < 2; i++) {
+		jvm_number(opts[i], "jboss.http.port", &port);
+		jvm_number(opts[i], "jboss.socket.binding.port-offset", &offset);
+	}
+	if (port + offset < 1 || port + offset > 65535) {
+		log_error("JAVA_OPTS: jboss.http.port %ld with port offset %ld is not a port",
+			  port, offset);
+		return EXIT_CONFIG;
+	}
+	t->port = (unsigned)(port + offset);
+	snprintf(t->host, sizeof(t->host), "%s",
+		 address_is_any(s->cluster.bind_address) ? "127.0.0.1" : s->cluster.bind_address);
+	snprintf(t->path, sizeof(t->path), "/auth/realms/master");
 	return 0;
 }

@@ -2,7 +2,8 @@
 # The entrypoint and the unit test programs under valgrind (builds without
 # sanitizers). The entrypoint: rendering the
 # real distribution's file, printing settings, a bad setting, a secret file,
-# and a database wait that times out. Any memory error or leak fails.
+# a database wait that times out, and health checks of servers that are
+# not there. Any memory error or leak fails.
 #
 # Usage: tests/unit/valgrind.sh BINARY KEYCLOAK_HOME
 set -eu
@@ -50,6 +51,9 @@ vg 78 DB_PASSWORD=x POSTGRES_PASSWORD=y -- render
 vg 66 DB_PASSWORD_FILE="$tmp/missing" -- render
 vg 69 DB_PASSWORD=x DB_ADDR=127.0.0.1 DB_PORT=1 DB_WAIT_TIMEOUT=1 -- wait-db
 vg 64 -- nonsense
+# The health check: nothing listens on the loopback port it is sent to.
+vg 1 DB_PASSWORD=x BIND=0.0.0.0 JAVA_OPTS_APPEND=-Djboss.http.port=1 -- health --timeout 2
+vg 1 POSTGRES_PASSWORD=x PGPORT=1 -- health postgres --timeout 2
 # The configuration file, the command line and every optional part of the
 # rendering; a file with a syntax error; a typo warning.
 vg 0 DB_PASSWORD=x DB_SCHEMA=kc KEYCLOAK_LOGLEVEL=debug ROOT_LOGLEVEL=warn \
@@ -76,6 +80,7 @@ if [ -n "${KEYCLOAK_DIST:-}" ]; then
 	vg 0 "${k26[@]}" DB_PASSWORD=x JAVA_HOME=/nonexistent -- run --dry-run --http-port=1 -Dx=y
 	vg 78 "${k26[@]}" DB_PASSWORD=x KC_DB_PASSWORD=y -- render
 	vg 78 "${k26[@]}" DB_PASSWORD=x CACHE_OWNERS_COUNT=3 -- render
+	vg 1 "${k26[@]}" DB_PASSWORD=x KC_HTTP_MANAGEMENT_PORT=1 -- health --timeout 2
 else
 	fail "valgrind of the Keycloak 26 backend: KEYCLOAK_DIST (its home) is not set"
 fi

@@ -59,6 +59,7 @@ static void write_frontends(const struct balancer_settings *s, struct buf *out)
 		      "\thttp-request del-header Forwarded\n"
 		      "\thttp-request set-header X-Forwarded-Proto http\n"
 		      "\thttp-request set-header X-Forwarded-Host %%[req.hdr(host)]\n"
+		      "%s"
 		      "\tdefault_backend nodes\n"
 		      "\n"
 		      "frontend stats\n"
@@ -67,15 +68,20 @@ static void write_frontends(const struct balancer_settings *s, struct buf *out)
 		      "\tstats enable\n"
 		      "\tstats uri /\n"
 		      "\tstats refresh 5s\n",
-		 s->port, s->stats_port);
+		 s->port,
+		 /* When no node says it is ready, the ones that are alive serve
+		  * rather than none: Keycloak 26 reports every node not ready
+		  * for half a minute after its cluster's coordinator crashed. */
+		 s->live_path ? "\tuse_backend live-nodes if { nbsrv(nodes) eq 0 }\n" : "",
+		 s->stats_port);
 }
 
-static void write_backend(const struct balancer_settings *s, struct buf *out)
+/* Names are resolved while the balancer runs, not once at its start: a node
+ * that is recreated comes back with a new address, and one that does not
+ * resolve yet waits in maintenance instead of keeping HAProxy from
+ * starting. */
+static void write_resolvers(struct buf *out)
 {
-	/* Names are resolved while the balancer runs, not once at its start:
-	 * a node that is recreated comes back with a new address, and one
-	 * that does not resolve yet waits in maintenance instead of keeping
-	 * HAProxy from starting. */
 	buf_adds(out, "\n"
 		      "resolvers nodes\n"
 		      "\tparse-resolv-conf\n"
@@ -86,8 +92,15 @@ static void write_backend(const struct balancer_settings *s, struct buf *out)
 		      "\tresolve_retries 3\n"
 		      "\ttimeout resolve 1s\n"
 		      "\ttimeout retry 1s\n");
+}
+
+/* A backend of every node, which sends requests to those whose endpoint
+ * path answers 200. */
+static void write_backend(const struct balancer_settings *s, struct buf *out, const char *name,
+			  const char *path)
+{
 	buf_addf(out, "\n"
-		      "backend nodes\n"
+		      "backend %s\n"
 		      "\tbalance roundrobin\n"
 		      "\tstick-table type string len 128 size 100k expire 30m\n"
 		      "\tstick on req.cook(AUTH_SESSION_ID)\n"
@@ -95,7 +108,7 @@ static void write_backend(const struct balancer_settings *s, struct buf *out)
 		      "\toption httpchk GET %s\n"
 		      "\thttp-check expect status 200\n"
 		      "\tdefault-server check inter %u fall 2 rise 2",
-		 s->health_path, s->check_interval_ms);
+		 name, path, s->check_interval_ms);
 	if (s->health_port)
 		buf_addf(out, " port %u", s->health_port);
 	buf_adds(out, "\n");
@@ -118,5 +131,8 @@ void balancer_conf_write(const struct balancer_settings *s, struct buf *out)
 {
 	write_global(s, out);
 	write_frontends(s, out);
-	write_backend(s, out);
+	write_resolvers(out);
+	write_backend(s, out, "nodes", s->health_path);
+	if (s->live_path)
+		write_backend(s, out, "live-nodes", s->live_path);
 }

@@ -169,6 +169,7 @@ static int load_generation(struct balancer_settings *s, char *const *envp)
 	 * endpoint answers only once the server has booted and reaches the
 	 * database. */
 	s->health_path = s->legacy ? "/auth/realms/master" : "/health/ready";
+	s->live_path = s->legacy ? NULL : "/health/live";
 	return get_number(envp, "BALANCER_HEALTH_PORT", s->legacy ? 0 : 9000, 1, 65535,
 			  &s->health_port);
 }

@@ -13,6 +13,8 @@
  *   BALANCER_NODE_PORT        with BALANCER_NODES_DNS: the nodes' HTTP port
  *                             (default 8080)
  *   KEYCLOAK_GENERATION       26 (default) or legacy: where readiness is asked
+ *                             (26: when no node is ready, requests go to the
+ *                             nodes that are alive, /health/live)
  *   BALANCER_HEALTH_PORT      the port of the nodes' readiness endpoint
  *                             (default: 9000 on 26, the HTTP port on legacy)
  *   BALANCER_PORT             where the balancer listens (default 8080)
@@ -52,6 +54,7 @@ struct balancer_settings {
 	bool legacy;				/* KEYCLOAK_GENERATION=legacy */
 	unsigned health_port;			/* 0: the node's HTTP port */
 	const char *health_path;
+	const char *live_path;			/* NULL: no fallback to live nodes */
 	unsigned port;
 	unsigned stats_port;
 	unsigned check_interval_ms;

@@ -137,6 +137,19 @@ check "a node whose readiness is DOWN gets none of 10 requests, its browser's in
 sleep 1
 check "back in rotation once it is ready again" both_ready
 
+# No node ready (Keycloak 26, after its coordinator crashed): the nodes that
+# are alive serve, not an error page.
+rm "$tmp/ready-0" "$tmp/ready-1"
+sleep 1
+answered=0
+for i in $(seq 1 10); do
+	[ -z "$(whoami)" ] || answered=$((answered + 1))
+done
+check "with no node ready, the live nodes answer 10 of 10 requests ($answered)" [ "$answered" = 10 ]
+: >"$tmp/ready-0"
+: >"$tmp/ready-1"
+sleep 1
+
 # A node that stops: no request is lost, even before the checks notice.
 victim=$(index_of "$owner")
 kill "${pids[$victim]}"

@@ -8,6 +8,7 @@ management port, the way a node does, and nothing more.
                     as Keycloak sets it when a login page is shown
   management port:  GET /health/ready -> 200, or 503 with Keycloak's DOWN body
                     while the file READY_FILE does not exist
+                    GET /health/live  -> 200
 
 Usage: python3 standin_node.py NAME ADDRESS HTTP_PORT MANAGEMENT_PORT READY_FILE
 """
@@ -47,7 +48,9 @@ class Node(http.server.BaseHTTPRequestHandler):
 
 class Management(Node):
     def do_GET(self):
-        if self.path != "/health/ready":
+        if self.path == "/health/live":
+            self.answer(200, '{"status": "UP", "checks": []}')
+        elif self.path != "/health/ready":
             self.answer(404, "not found\n")
         elif os.path.exists(ready_file):
             self.answer(200, '{"status": "UP", "checks": []}')

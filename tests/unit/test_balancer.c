@@ -60,6 +60,10 @@ static void test_node_list(void)
 	CHECK(c && strstr(c, "\toption httpchk GET /health/ready\n"));
 	CHECK(c && strstr(c, "\tdefault-server check inter 1000 fall 2 rise 2 port 9000\n"));
 	CHECK(c && strstr(c, "\tbind :8080\n"));
+	/* No node ready: the live ones serve. */
+	CHECK(c && strstr(c, "\tuse_backend live-nodes if { nbsrv(nodes) eq 0 }\n"));
+	CHECK(c && strstr(c, "\nbackend live-nodes\n"));
+	CHECK(c && strstr(c, "\toption httpchk GET /health/live\n"));
 	CHECK(c && strstr(c, "\tbind :8404\n"));
 	CHECK(c && strstr(c, "\tstick on req.cook(AUTH_SESSION_ID)\n"));
 	CHECK(c && strstr(c, "\tstick store-response res.cook(AUTH_SESSION_ID)\n"));
@@ -86,6 +90,7 @@ static void test_dns(void)
 	CHECK(c && strstr(c, "\tbind :81\n"));
 	CHECK(c && strstr(c, "\ttimeout check 250ms\n"));
 	CHECK(c && !strstr(c, "\tserver node"));
+	CHECK(c && !strstr(c, "live-nodes"));
 	CHECK_STR(s.state_dir, "/var/lib/keycloak-ha-balancer");
 }
 

@@ -130,8 +130,12 @@ COPY --from=entrypoint /build/out/bin/keycloak-ha-postgres /usr/local/bin/keyclo
 # transaction log, java.io.tmpdir), filled by the entrypoint at every start,
 # so that /opt/keycloak stays read-only and one volume or tmpfs here is all
 # a read-only root needs. Group 0 may write, for an arbitrary uid (as some
-# platforms assign); nobody else may look inside.
-RUN install -d -o 1000 -g 0 -m 0770 /var/lib/keycloak
+# platforms assign); nobody else may look inside. The distribution's data/
+# is this directory too: Keycloak writes some files there whatever its
+# options say (data/tmp, where it keeps the compressed resources the
+# consoles are served from).
+RUN install -d -o 1000 -g 0 -m 0770 /var/lib/keycloak \
+	&& ln -s /var/lib/keycloak /opt/keycloak/data
 ENV KEYCLOAK_HOME=/opt/keycloak \
 	KEYCLOAK_STATE_DIR=/var/lib/keycloak
 WORKDIR /opt/keycloak

@@ -122,7 +122,8 @@ static void write_backend(const struct balancer_settings *s, struct buf *out, co
 		const struct balancer_node *n = &s->nodes[i];
 		buf_addf(out, "\tserver node%zu %s:%u", i + 1, n->host, n->port);
 		if (!is_ipv4(n->host))
-			buf_adds(out, " resolvers nodes init-addr last,libc,none resolve-prefer ipv4");
+			buf_adds(out, " resolvers nodes init-addr last,libc,none "
+				      "resolve-prefer ipv4");
 		buf_adds(out, "\n");
 	}
 }

@@ -29,6 +29,9 @@ set -eu
 repo_dir=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=tests/lib/kc-cluster.sh
 . "$repo_dir/tests/lib/kc-cluster.sh"
+# The images' health checks stay, to be run by hand (engine.sh).
+# shellcheck disable=SC2034 # read by engine_run
+engine_keep_healthcheck=yes
 
 kc_init khp-health
 kc_finish_on_exit "e2e-health-$kc_generation"

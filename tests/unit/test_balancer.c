@@ -53,8 +53,10 @@ static void test_node_list(void)
 	CHECK(load(env) == 0);
 	CHECK(s.n_nodes == 3);
 	char *c = conf();
-	CHECK(c && strstr(c, "\tserver node1 kc1:8080 resolvers nodes init-addr last,libc,none resolve-prefer ipv4\n"));
-	CHECK(c && strstr(c, "\tserver node2 kc2:8081 resolvers nodes init-addr last,libc,none resolve-prefer ipv4\n"));
+	CHECK(c && strstr(c, "\tserver node1 kc1:8080 resolvers nodes "
+			     "init-addr last,libc,none resolve-prefer ipv4\n"));
+	CHECK(c && strstr(c, "\tserver node2 kc2:8081 resolvers nodes "
+			     "init-addr last,libc,none resolve-prefer ipv4\n"));
 	CHECK(c && strstr(c, "\tserver node3 10.0.0.7:8080\n"));
 	/* Keycloak 26: readiness on the management port. */
 	CHECK(c && strstr(c, "\toption httpchk GET /health/ready\n"));

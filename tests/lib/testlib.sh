@@ -166,7 +166,9 @@ testlib_exit() {
 	fi
 	if [ -n "$testlib_summary_name" ]; then
 		summary "$testlib_summary_name"
-		exit
+		# Inside the trap, a bare exit would give the status from
+		# before it.
+		exit $?
 	fi
 	exit "$status"
 }

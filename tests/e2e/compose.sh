@@ -172,14 +172,6 @@ token() {
 	rm -f "$body"
 }
 
-# jwt_issuer TOKEN: the iss claim of a JWT.
-jwt_issuer() {
-	local payload
-	payload=$(printf '%s' "$1" | cut -d. -f2 | tr '_-' '/+')
-	while [ $((${#payload} % 4)) != 0 ]; do payload+="="; done
-	printf '%s' "$payload" | base64 -d 2>/dev/null | sed -n 's/.*"iss":"\([^"]*\)".*/\1/p'
-}
-
 # started_at NAME: the container's ID and when it started.
 started_at() {
 	engine container inspect --format '{{.Id}} {{.State.StartedAt}}' "$1"

@@ -40,3 +40,12 @@ http_is_200() {
 	fi
 	[ "$http_last" = 200 ]
 }
+
+# jwt_issuer TOKEN: the iss claim of a JWT (Keycloak's tokens name the URL
+# they were issued under).
+jwt_issuer() {
+	local payload
+	payload=$(printf '%s' "$1" | cut -d. -f2 | tr '_-' '/+')
+	while [ $((${#payload} % 4)) != 0 ]; do payload+="="; done
+	printf '%s' "$payload" | base64 -d 2>/dev/null | sed -n 's/.*"iss":"\([^"]*\)".*/\1/p'
+}

@@ -94,6 +94,9 @@ if [ "$(basename "$ENGINE")" != podman ]; then
 	fail "kube.sh plays the manifests with podman kube play; ENGINE is $ENGINE"
 	exit 1
 fi
+# The Python with PyYAML: the one on PATH, else Debian's (python3-yaml).
+python=python3
+python3 -c 'import yaml' 2>/dev/null || python=/usr/bin/python3
 for tool in "${renderer[0]}" "$validate" python3 openssl; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		fail "$tool is installed (tests/lib/host-setup)"
@@ -219,7 +222,7 @@ fi
 # yaml_get FILE KIND NAME EXPR: a Python expression on the document d of
 # that kind and name in the stream FILE.
 yaml_get() {
-	python3 -c '
+	"$python" -c '
 import sys, yaml
 for d in yaml.safe_load_all(open(sys.argv[1])):
     if d and d["kind"] == sys.argv[2] and d["metadata"]["name"] == sys.argv[3]:
@@ -277,7 +280,7 @@ done
 # what it will make.
 kube_for_podman() {
 	mkdir "$tmp/emptydir"
-	python3 - "$tmp/rendered.yaml" "$tmp/play.yaml" "$tmp/podman-names" "$tmp/probes" \
+	"$python" - "$tmp/rendered.yaml" "$tmp/play.yaml" "$tmp/podman-names" "$tmp/probes" \
 		"$tmp/emptydir" <<'EOF'
 import base64, copy, os, sys, yaml
 

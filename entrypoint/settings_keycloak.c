@@ -132,17 +132,64 @@ static void load_arguments(const struct settings_input *in, struct keycloak_opti
 	}
 }
 
+/*
+ * Keycloak 26.7.3's options whose own names end in "-file" (kc.sh --help and
+ * kc.sh start --help-all; tests/unit/options_26.sh holds this list to the
+ * distribution's). KC_X_FILE of one of them is that option, a path Keycloak
+ * reads itself, not the option x in a file: also where an option x exists
+ * too (log and log-file, vault and vault-file). Its own file variant is
+ * KC_X_FILE_FILE. An instance of a wildcard option (db-password-<datasource>
+ * for a datasource named "file") does not count: KC_DB_PASSWORD_FILE stays
+ * the password in a file.
+ */
+static const char *const file_options[] = {
+	"cache-config-file", "cache-embedded-mtls-key-store-file",
+	"cache-embedded-mtls-trust-store-file", "config-file", "db-mtls-key-store-file",
+	"db-tls-trust-store-file", "https-certificate-file", "https-certificate-key-file",
+	"https-key-store-file", "https-management-certificate-file",
+	"https-management-certificate-key-file", "https-management-key-store-file",
+	"https-management-trust-store-file", "https-trust-store-file", "log-file", "vault-file",
+};
+
+static bool is_file_option(const char *option)
+{
+	for (size_t i = 0; i < sizeof(file_options) / sizeof(file_options[0]); i++)
+		if (strcmp(option, file_options[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Whether name (KC_X_FILE) is the variable of a Keycloak option x held in a
+ * file rather than that of an option x-file. */
+static bool is_file_variable(const char *name)
+{
+	char option[160];
+	size_t n = strlen(name);
+
+	return n > 5 && strcmp(name + n - 5, "_FILE") == 0 &&
+	       !(keycloak_variable_option(name, option, sizeof(option)) &&
+		 is_file_option(option));
+}
+
 /* One KC_ variable (not a setting's); name is its name without "=value". */
 static int load_variable(const struct settings_input *in, const char *name, const char *value,
 			 struct keycloak_options *o)
 {
 	char base[160], option[160];
 	size_t n = strlen(name);
-	bool file = n > 5 && strcmp(name + n - 5, "_FILE") == 0;
+	bool file = is_file_variable(name);
 
 	snprintf(base, sizeof(base), "%.*s", (int)(file ? n - 5 : n), name);
 	if (settings_is_known(base) || !keycloak_variable_option(base, option, sizeof(option)))
 		return 0;
+	/* Keycloak would read its configuration from that file, but the
+	 * entrypoint's --config-file wins: the variable would do nothing. */
+	if (strcmp(option, "config-file") == 0) {
+		log_error("%s: Keycloak reads the keycloak.conf the entrypoint writes; set "
+			  "options as KC_ variables or in the distribution's conf/keycloak.conf",
+			  name);
+		return EXIT_CONFIG;
+	}
 	if (file && find_variable(in->envp, base)) {
 		log_error("%s and %s are both set; set only one", base, name);
 		return EXIT_CONFIG;

@@ -5,7 +5,8 @@
  * setting: the arguments as a layer above --set, the variables among the
  * environment's synonyms. The others are kept as they are in the settings
  * (struct keycloak_options), for the backend; KC_NAME_FILE, which Keycloak
- * does not read, is read here.
+ * does not read, is read here, but where NAME_FILE is itself an option of
+ * Keycloak's (KC_HTTPS_CERTIFICATE_FILE is https-certificate-file, a path).
  */
 #ifndef KHP_SETTINGS_KEYCLOAK_H
 #define KHP_SETTINGS_KEYCLOAK_H

@@ -14,7 +14,11 @@
 # KEYCLOAK_FRONTEND_URL; the admin from the secret file can log in;
 # KEYCLOAK_LOGLEVEL=DEBUG reaches the log; a misspelt variable is named with
 # the right spelling. Keycloak 26 only: a Keycloak option given as
-# KC_NAME_FILE (KC_HTTP_MANAGEMENT_PORT_FILE) moves the management port.
+# KC_NAME_FILE (KC_HTTP_MANAGEMENT_PORT_FILE) moves the management port;
+# the options KC_HTTPS_CERTIFICATE_FILE and KC_HTTPS_CERTIFICATE_KEY_FILE
+# (names that end in _FILE, paths Keycloak reads) give the node HTTPS with
+# the test's certificate, on 8443 and on the management port, where the
+# image's health check follows it.
 #
 # Either generation (KEYCLOAK_IMAGE's label): Keycloak 26's URLs have no
 # /auth prefix.
@@ -73,6 +77,16 @@ openssl x509 -req -in "$tmp/certs/server.csr" -CA "$tmp/certs/ca.pem" -CAkey "$t
 	-CAcreateserial -days 2 -extfile "$tmp/certs/san.ext" -out "$tmp/certs/server.pem" 2>/dev/null
 chmod 644 "$tmp/certs/"*
 
+# Keycloak 26's own certificate, for the node's host name kc1.
+openssl req -newkey rsa:2048 -nodes -subj /CN=kc1 -keyout "$tmp/secrets/kc1.key" \
+	-out "$tmp/certs/kc1.csr" 2>/dev/null
+printf 'subjectAltName=DNS:kc1\n' >"$tmp/certs/kc1.ext"
+openssl x509 -req -in "$tmp/certs/kc1.csr" -CA "$tmp/certs/ca.pem" -CAkey "$tmp/certs/ca.key" \
+	-CAcreateserial -days 2 -extfile "$tmp/certs/kc1.ext" -out "$tmp/certs/kc1.pem" 2>/dev/null
+chmod 644 "$tmp/certs/"*
+chown 1000 "$tmp/secrets/kc1.key"
+chmod 400 "$tmp/secrets/kc1.key"
+
 # Secrets as Docker and Kubernetes mount them: files of the server's user.
 printf '%s\n' "$db_password" >"$tmp/secrets/db"
 printf '%s\n' "$admin_password" >"$tmp/secrets/admin"
@@ -118,7 +132,9 @@ psql_db "CREATE SCHEMA kc AUTHORIZATION $db_user" >/dev/null
 
 node_args=()
 [ "$kc_generation" = legacy ] ||
-	node_args=(-e KC_HTTP_MANAGEMENT_PORT_FILE=/run/secrets/management-port)
+	node_args=(-e KC_HTTP_MANAGEMENT_PORT_FILE=/run/secrets/management-port
+		-e KC_HTTPS_CERTIFICATE_FILE=/certs/kc1.pem
+		-e KC_HTTPS_CERTIFICATE_KEY_FILE=/run/secrets/kc1.key)
 
 start=$SECONDS
 engine_run "$node" --network "$network" --hostname kc1 \
@@ -172,12 +188,28 @@ check "no secret in the node's log" fails grep -qF -e "$db_password" -e "$admin_
 # Keycloak 26: KC_HTTP_MANAGEMENT_PORT_FILE's content is the option
 # http-management-port, which Keycloak itself would not read from a file:
 # the management interface (health) answers there, and not on its default.
+# It serves HTTPS with the server's certificate, the one of
+# KC_HTTPS_CERTIFICATE_FILE: curl verifies it against the test's CA for the
+# name kc1.
 if [ "$kc_generation" = 26 ]; then
-	code=$(http_code "http://$ip:$management_port/health/ready")
-	check "KC_HTTP_MANAGEMENT_PORT_FILE: /health/ready on port $management_port ($code)" \
+	tls=(--cacert "$tmp/certs/ca.pem" --resolve "kc1:8443:$ip"
+		--resolve "kc1:$management_port:$ip")
+	code=$(http_code "https://kc1:8443/realms/master" "${tls[@]}")
+	check "KC_HTTPS_CERTIFICATE_FILE/KEY_FILE: HTTPS on 8443 with the test's certificate ($code)" \
+		[ "$code" = 200 ]
+	check "KC_HTTPS_CERTIFICATE_FILE: the server log names HTTPS on 8443" \
+		grep -qE 'Listening on: .*https://[^ ]*:8443' "$tmp/node.log"
+	code=$(http_code "https://kc1:8443/realms/master" --resolve "kc1:8443:$ip")
+	check "HTTPS on 8443: curl without the test's CA refuses the certificate (the control, $code)" \
+		[ "$code" = 000 ]
+	code=$(http_code "https://kc1:$management_port/health/ready" "${tls[@]}")
+	check "KC_HTTP_MANAGEMENT_PORT_FILE: /health/ready on port $management_port, HTTPS ($code)" \
 		[ "$code" = 200 ]
 	code=$(http_code "http://$ip:9000/health/ready")
 	check "KC_HTTP_MANAGEMENT_PORT_FILE: nothing on the default port 9000 ($code)" [ "$code" = 000 ]
 	check "KC_HTTP_MANAGEMENT_PORT_FILE: the server log names port $management_port" \
-		grep -q "Management interface listening on http://[^ ]*:$management_port" "$tmp/node.log"
+		grep -q "Management interface listening on https://[^ ]*:$management_port" "$tmp/node.log"
+	health_said=$(engine exec "$node" /usr/local/bin/keycloak-ha-postgres health 2>&1) || true
+	check "the image's health check asks HTTPS on port $management_port ($health_said)" grep -qF \
+		"healthy: GET https://127.0.0.1:$management_port/health/ready: HTTP 200" <<<"$health_said"
 fi

@@ -9,7 +9,8 @@
 # in the server's arguments or environment, the bootstrap admin left out
 # once the database has the admin, the removal of JGROUPS_PING rows whose
 # member's port takes no connection (next to a live member's, a listening
-# socket of the test's), a discovery with its own cache configuration,
+# socket of the test's), the options whose own names end in -file handed on
+# as paths, a discovery with its own cache configuration,
 # KC_DB_URL as the database to wait for, and first boots one at a time: a
 # node waits while another creates the schema, and takes over when that
 # one dies.
@@ -107,6 +108,30 @@ check "no secret in the server's environment" \
 check "other KC_ variables reach Keycloak as they are" grep -qx KC_FEATURES=token-exchange "$tmp/java.env"
 check "no secret in the entrypoint's output" fails grep -qE 'secret' "$tmp/err" "$tmp/out"
 check "no temporary files left" bash -c "! ls '$state' | grep -q tmp\\."
+
+# 1b. Options whose own names end in -file: KC_HTTPS_CERTIFICATE_FILE and
+# its key, KC_LOG_FILE reach the server as the paths they are (Keycloak
+# reads those files); KC_DB_PASSWORD_FILE and a KC_FOO_FILE, whose names
+# are no such option, are still values in files.
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=keycloak.example -days 2 \
+	-keyout "$tmp/tls.key" -out "$tmp/tls.crt" >"$tmp/openssl.log" 2>&1
+printf '%s\n' 'db$secret${x}\z' >"$tmp/db-password"
+printf 'foo-value\n' >"$tmp/foo"
+run_entrypoint DB_ADDR=127.0.0.1 DB_PORT="$port" KC_HTTPS_CERTIFICATE_FILE="$tmp/tls.crt" \
+	KC_HTTPS_CERTIFICATE_KEY_FILE="$tmp/tls.key" KC_LOG_FILE="$tmp/keycloak.log" \
+	KC_DB_PASSWORD_FILE="$tmp/db-password" KC_FOO_FILE="$tmp/foo"
+check "-file options: rc=$rc" [ "$rc" = 0 ]
+for v in KC_HTTPS_CERTIFICATE_FILE="$tmp/tls.crt" KC_HTTPS_CERTIFICATE_KEY_FILE="$tmp/tls.key" \
+	KC_LOG_FILE="$tmp/keycloak.log"; do
+	check "-file options: the server gets ${v%%=*} as the path" grep -qxF -- "$v" "$tmp/java.env"
+done
+check "-file options: no file of theirs read into keycloak.conf" \
+	fails grep -qE 'BEGIN|^https-certificate|^log=' "$state/keycloak.conf"
+check "-file options: KC_DB_PASSWORD_FILE is still the password (agrees with POSTGRES_PASSWORD)" \
+	conf_has 'db-password=db\\$secret\\${x}\\z'
+check "-file options: KC_FOO_FILE is still the option foo in a file" conf_has "foo=foo-value"
+check "-file options: no secret in the server's environment" \
+	fails grep -qE 'db\$secret|foo-value' "$tmp/java.env"
 
 # 2. The database has the admin: keycloak.conf is written again without the
 # bootstrap admin's password.

@@ -237,6 +237,13 @@ bad 78 'KC_CACHE_STACK and JGROUPS_DISCOVERY_PROTOCOL are both set; set only one
 bad 78 'KC_CACHE_EMBEDDED_NETWORK_BIND_ADDRESS="10.0.0.9" conflicts with BIND="10.0.0.5"' "${R[@]}" "$H" KC_CACHE_EMBEDDED_NETWORK_BIND_ADDRESS=10.0.0.9 $P $B
 bad 78 'KC_SPI_X_PASSWORD and KC_SPI_X_PASSWORD_FILE are both set; set only one' "${R[@]}" "$H" KC_SPI_X_PASSWORD=a KC_SPI_X_PASSWORD_FILE="$tmp/pw" $P $B
 bad 66 'KC_SPI_X_PASSWORD_FILE: cannot read' "${R[@]}" "$H" KC_SPI_X_PASSWORD_FILE="$tmp/missing" $P $B
+# Options whose own names end in -file: KC_X_FILE is the option (a path),
+# KC_X_FILE_FILE that path in a file; any other KC_X_FILE is x in a file.
+bad 66 'KC_FOO_FILE: cannot read' "${R[@]}" "$H" KC_FOO_FILE="$tmp/missing" $P $B
+bad 66 'KC_HTTPS_CERTIFICATE_FILE_FILE: cannot read' "${R[@]}" "$H" KC_HTTPS_CERTIFICATE_FILE_FILE="$tmp/missing" $P $B
+bad 78 'KC_LOG_FILE and KC_LOG_FILE_FILE are both set; set only one' "${R[@]}" "$H" KC_LOG_FILE=/var/log/kc.log KC_LOG_FILE_FILE="$tmp/pw" $P $B
+bad 78 "KC_CONFIG_FILE: Keycloak reads the keycloak.conf the entrypoint writes; set options as KC_ variables or in the distribution's conf/keycloak.conf" "${R[@]}" "$H" KC_CONFIG_FILE=/etc/kc.conf $P $B
+bad 78 'KC_CONFIG_FILE_FILE: Keycloak reads the keycloak.conf the entrypoint writes' "${R[@]}" "$H" KC_CONFIG_FILE_FILE="$tmp/pw" $P $B
 bad 78 'DB_ADDR="db1" conflicts with KC_DB_URL_HOST="db2"; set only one, or make them equal' "${R[@]}" "$H" DB_ADDR=db1 KC_DB_URL_HOST=db2 $P $B
 bad 78 'DB_PASSWORD conflicts with KC_DB_PASSWORD: both are set and differ' "${R[@]}" "$H" KC_DB_PASSWORD=other $P $B
 bad 78 'KC_DB_PASSWORD (run argument): a secret on the command line is visible to every process; use KC_DB_PASSWORD_FILE' "$bin" run --dry-run --db-password=x "$H" $P $B

@@ -33,7 +33,8 @@ read_conf() {
 	java -cp "$cp$tmp/classes" ConfMeaning "$1"
 }
 
-# means VALUE: DB_PASSWORD, KEYCLOAK_PASSWORD and a secret from a file reach
+# means VALUE: DB_PASSWORD, KEYCLOAK_PASSWORD, a secret from a file and the
+# path of a -file option from a file (KC_HTTPS_TRUST_STORE_FILE_FILE) reach
 # Keycloak as VALUE.
 means() {
 	local value=$1 state=$tmp/state
@@ -41,7 +42,8 @@ means() {
 	rm -rf "$state"
 	env -i PATH=/usr/bin:/bin KEYCLOAK_HOME="$home" KEYCLOAK_STATE_DIR="$state" \
 		DB_PASSWORD="$value" KEYCLOAK_USER=admin KEYCLOAK_PASSWORD="$value" \
-		KC_HTTPS_KEY_STORE_PASSWORD_FILE="$tmp/secret" BIND=10.1.2.3 \
+		KC_HTTPS_KEY_STORE_PASSWORD_FILE="$tmp/secret" \
+		KC_HTTPS_TRUST_STORE_FILE_FILE="$tmp/secret" BIND=10.1.2.3 \
 		"$bin" render >"$tmp/out" 2>"$tmp/err" || {
 		CHECK_DETAIL=$tmp/err fail "render failed for $value"
 		return
@@ -51,7 +53,8 @@ means() {
 		return
 	}
 	local key
-	for key in db-password bootstrap-admin-password https-key-store-password; do
+	for key in db-password bootstrap-admin-password https-key-store-password \
+		https-trust-store-file; do
 		check "$key means ${value@Q}" grep -qxF -- "$key	$value" "$tmp/read"
 	done
 }

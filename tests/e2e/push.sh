@@ -1,8 +1,8 @@
 #!/bin/bash
 # "make images push" to a private registry: a real registry (Debian's
 # docker-registry) that this test starts on loopback, with images named from
-# REGISTRY and TAG. Checks that the three images (Keycloak 26 as TAG, the
-# legacy Keycloak as TAG-legacy, PostgreSQL) arrive under the expected names
+# REGISTRY and TAG. Checks that the four images (Keycloak 26 as TAG, the
+# legacy Keycloak as TAG-legacy, PostgreSQL, the balancer) arrive under the expected names
 # and that their manifests can be read back. It runs once, not per
 # generation.
 #
@@ -23,7 +23,8 @@ registry_pid=
 registry=127.0.0.1:$port/team
 tag=push-test-$$
 # What make names the images: NAME:TAG.
-pushed=("keycloak-ha-postgres:$tag" "keycloak-ha-postgres:$tag-legacy" "keycloak-ha-postgres-db:$tag")
+pushed=("keycloak-ha-postgres:$tag" "keycloak-ha-postgres:$tag-legacy" "keycloak-ha-postgres-db:$tag"
+	"keycloak-ha-postgres-balancer:$tag")
 cleanup() {
 	local image
 	for image in "${pushed[@]}"; do
@@ -57,7 +58,8 @@ push_flags=
 [ "$(basename "$ENGINE")" = podman ] && push_flags=--tls-verify=false
 # The image names make would take from the environment (make test exports
 # them) go, so that REGISTRY and TAG name every image.
-env -u KEYCLOAK_IMAGE -u KEYCLOAK_LEGACY_IMAGE -u POSTGRES_IMAGE -u MAKEFLAGS -u MAKELEVEL \
+env -u KEYCLOAK_IMAGE -u KEYCLOAK_LEGACY_IMAGE -u POSTGRES_IMAGE -u BALANCER_IMAGE -u MAKEFLAGS \
+	-u MAKELEVEL \
 	-u TAG -u REGISTRY \
 	make -C "$repo" --no-print-directory images push REGISTRY="$registry" TAG="$tag" \
 	PUSH_FLAGS="$push_flags" >"$tmp/make.log" 2>&1 || { tail -n 30 "$tmp/make.log" >&2; false; }

@@ -191,26 +191,12 @@ static int load_state_dir(struct balancer_settings *s, char *const *envp)
 	return 0;
 }
 
-static int load_log_level(struct balancer_settings *s, char *const *envp)
-{
-	const char *v = env_get(envp, "KEYCLOAK_HA_LOG_LEVEL");
-	char q[QUOTE_BUF];
-
-	s->log_level = LOG_INFO;
-	if (v && !log_level_parse(v, &s->log_level)) {
-		log_error("KEYCLOAK_HA_LOG_LEVEL: expected one of error, warn, info, debug, got %s",
-			  quote_value(v, q, sizeof(q)));
-		return EXIT_CONFIG;
-	}
-	return 0;
-}
-
 int balancer_settings_load(struct balancer_settings *s, char *const *envp)
 {
 	int code;
 
 	memset(s, 0, sizeof(*s));
-	if ((code = load_log_level(s, envp)) || (code = load_nodes(s, envp)) ||
+	if ((code = env_log_level(envp, &s->log_level)) || (code = load_nodes(s, envp)) ||
 	    (code = load_generation(s, envp)) ||
 	    (code = get_number(envp, "BALANCER_PORT", 8080, 1, 65535, &s->port)) ||
 	    (code = get_number(envp, "BALANCER_STATS_PORT", 8404, 1, 65535, &s->stats_port)) ||

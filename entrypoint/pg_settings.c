@@ -147,26 +147,12 @@ static int load_password(struct pg_settings *s, char *const *envp)
 	return 0;
 }
 
-static int load_log_level(struct pg_settings *s, char *const *envp)
-{
-	const char *v = env_get(envp, "KEYCLOAK_HA_LOG_LEVEL");
-	char q[QUOTE_BUF];
-
-	s->log_level = LOG_INFO;
-	if (v && !log_level_parse(v, &s->log_level)) {
-		log_error("KEYCLOAK_HA_LOG_LEVEL: expected one of error, warn, info, debug, got %s",
-			  quote_value(v, q, sizeof(q)));
-		return EXIT_CONFIG;
-	}
-	return 0;
-}
-
 int pg_settings_load(struct pg_settings *s, char *const *envp)
 {
 	int code;
 
 	memset(s, 0, sizeof(*s));
-	if ((code = load_log_level(s, envp)) || (code = load_pgdata(s, envp)) ||
+	if ((code = env_log_level(envp, &s->log_level)) || (code = load_pgdata(s, envp)) ||
 	    (code = load_names(s, envp)) || (code = load_server(s, envp)))
 		return code;
 	return load_password(s, envp);

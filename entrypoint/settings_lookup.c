@@ -32,6 +32,20 @@ const char *env_get(char *const *envp, const char *name)
 	return NULL;
 }
 
+int env_log_level(char *const *envp, enum log_level *level)
+{
+	const char *v = env_get(envp, "KEYCLOAK_HA_LOG_LEVEL");
+	char q[QUOTE_BUF];
+
+	*level = LOG_INFO;
+	if (v && !log_level_parse(v, level)) {
+		log_error("KEYCLOAK_HA_LOG_LEVEL: expected one of error, warn, info, debug, got %s",
+			  quote_value(v, q, sizeof(q)));
+		return EXIT_CONFIG;
+	}
+	return 0;
+}
+
 static int env_index(char *const *envp, const char *name)
 {
 	size_t n = strlen(name);

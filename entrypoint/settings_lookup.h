@@ -74,4 +74,9 @@ int read_secret_file(const char *var, const char *path, char **value);
 /* Look a variable up in a name=value environment; NULL when unset. */
 const char *env_get(char *const *envp, const char *name);
 
+/* KEYCLOAK_HA_LOG_LEVEL of the roles that read only the environment (the
+ * PostgreSQL and balancer images): LOG_INFO when unset. Returns 0, or
+ * EXIT_CONFIG after logging a line that names the variable. */
+int env_log_level(char *const *envp, enum log_level *level);
+
 #endif

@@ -127,6 +127,8 @@ static void test_refused(void)
 		"BALANCER_MAX_NODES=\"1000\": expected a number from 1 to 256");
 	refused((char *[]){ "BALANCER_NODES=a", "BALANCER_PORT=8404", NULL },
 		"BALANCER_PORT and BALANCER_STATS_PORT are both 8404; they must differ");
+	refused((char *[]){ "BALANCER_NODES=a", "KEYCLOAK_HA_LOG_LEVEL=loud", NULL },
+		"KEYCLOAK_HA_LOG_LEVEL: expected one of error, warn, info, debug, got \"loud\"");
 	refused((char *[]){ "BALANCER_NODES=a", "BALANCER_STATE_DIR=relative", NULL },
 		"BALANCER_STATE_DIR=\"relative\": not an absolute path of a directory");
 }

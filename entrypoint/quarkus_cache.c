@@ -61,7 +61,14 @@ static int add_protocol(const struct settings *s, struct buf *b, const char *ind
 		}
 		buf_adds(b, "\"");
 	}
-	buf_addf(b, "/>\n%s    </stack>\n%s</jgroups>\n", indent, indent);
+	buf_adds(b, "/>\n");
+	/* The settings' failure detection timeout, heartbeats five times per
+	 * timeout as in JGroups' defaults (40 s and 8 s). */
+	unsigned long timeout_ms = c->failure_detection_timeout * 1000UL;
+	if (timeout_ms)
+		buf_addf(b, "%s        <FD_ALL3 stack.combine=\"COMBINE\" timeout=\"%lu\" "
+			 "interval=\"%lu\"/>\n", indent, timeout_ms, timeout_ms / 5);
+	buf_addf(b, "%s    </stack>\n%s</jgroups>\n", indent, indent);
 	return 0;
 }
 

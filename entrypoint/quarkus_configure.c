@@ -77,6 +77,12 @@ static int check_generation(const struct settings *s, const struct provenance *s
 			  "dns.DNS_PING with a headless service, or JDBC_PING");
 		return EXIT_CONFIG;
 	}
+	if (quarkus_uses_jdbc_ping(s) && c->failure_detection_timeout) {
+		log_error("JGROUPS_FAILURE_DETECTION_TIMEOUT: Keycloak 26's jdbc-ping stack "
+			  "keeps JGroups' own failure detection (40 s) and has no option for "
+			  "it; the setting applies to the other discovery protocols");
+		return EXIT_CONFIG;
+	}
 	if (quarkus_uses_jdbc_ping(s) && c->n_properties) {
 		log_error("JGROUPS_DISCOVERY_PROPERTIES: Keycloak 26's JDBC_PING takes no "
 			  "properties (its table and statements are Keycloak's)");

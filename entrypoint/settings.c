@@ -477,12 +477,28 @@ static int load_transport(struct loader *ld, struct cluster_settings *c)
 	return 0;
 }
 
+/* Below 2 s a member that pauses for a garbage collection or a busy
+ * machine is suspected although it is alive. */
+static int load_failure_detection(struct loader *ld, struct cluster_settings *c)
+{
+	int rc = get_duration(ld, &sv_failure_detection_timeout, 0, 3600,
+			      &c->failure_detection_timeout);
+
+	if (rc == 0 && c->failure_detection_timeout == 1) {
+		log_error("%s: expected at least 2 s, got 1 s",
+			  lookup_source(ld, &sv_failure_detection_timeout));
+		return EXIT_CONFIG;
+	}
+	return rc;
+}
+
 static int load_cluster(struct loader *ld, struct cluster_settings *c)
 {
 	int rc;
 
 	if ((rc = load_node_name(ld, c)) || (rc = load_bind(ld, c)) ||
 	    (rc = load_discovery(ld, c)) || (rc = load_transport(ld, c)) ||
+	    (rc = load_failure_detection(ld, c)) ||
 	    (rc = get_uint(ld, &sv_cache_owners, 2, 1, 1000, "a number of owners",
 			   &c->cache_owners)))
 		return rc;

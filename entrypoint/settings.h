@@ -76,6 +76,9 @@ struct cluster_settings {
 	struct property *properties;
 	size_t n_properties;
 	char *multicast_address; /* NULL: the distribution's */
+	/* Seconds without a heartbeat before a member is suspected (FD_ALL,
+	 * FD_ALL3); 0: the distribution's. */
+	unsigned failure_detection_timeout;
 	unsigned cache_owners;		/* owners of the session caches */
 	unsigned cache_owners_auth;	/* owners of authenticationSessions */
 };

@@ -44,6 +44,7 @@ const struct setting_vars
 	sv_discovery_properties = { { "JGROUPS_DISCOVERY_PROPERTIES" }, 0 },
 	sv_transport_stack = { { "JGROUPS_TRANSPORT_STACK" }, 0 },
 	sv_multicast_address = { { "JGROUPS_MULTICAST_ADDRESS" }, 0 },
+	sv_failure_detection_timeout = { { "JGROUPS_FAILURE_DETECTION_TIMEOUT" }, 0 },
 	sv_cache_owners = { { "CACHE_OWNERS_COUNT" }, 0 },
 	sv_cache_owners_auth = { { "CACHE_OWNERS_AUTH_SESSIONS_COUNT" }, 0 },
 	sv_home = { { "KEYCLOAK_HOME", "JBOSS_HOME" }, 0 },
@@ -62,7 +63,8 @@ static const struct setting_vars *const all_settings[] = {
 	&sv_hostname, &sv_http_port, &sv_https_port, &sv_always_https, &sv_proxy_forwarding,
 	&sv_keycloak_log_level, &sv_root_log_level, &sv_node_name, &sv_bind,
 	&sv_discovery_protocol, &sv_discovery_properties, &sv_transport_stack,
-	&sv_multicast_address, &sv_cache_owners, &sv_cache_owners_auth, &sv_home, &sv_state_dir,
+	&sv_multicast_address, &sv_failure_detection_timeout, &sv_cache_owners,
+	&sv_cache_owners_auth, &sv_home, &sv_state_dir,
 	&sv_java_home, &sv_java_opts, &sv_java_opts_append, &sv_config_file, &sv_log_level,
 };
 #define N_SETTINGS (sizeof(all_settings) / sizeof(all_settings[0]))

@@ -34,7 +34,8 @@ extern const struct setting_vars sv_db_vendor, sv_db_addr, sv_db_port, sv_db_dat
 	sv_frontend_url, sv_hostname, sv_http_port, sv_https_port, sv_always_https,
 	sv_proxy_forwarding, sv_keycloak_log_level, sv_root_log_level, sv_node_name, sv_bind,
 	sv_discovery_protocol, sv_discovery_properties, sv_transport_stack, sv_multicast_address,
-	sv_cache_owners, sv_cache_owners_auth, sv_home, sv_java_home, sv_java_opts,
+	sv_failure_detection_timeout, sv_cache_owners, sv_cache_owners_auth, sv_home,
+	sv_java_home, sv_java_opts,
 	sv_java_opts_append, sv_state_dir, sv_config_file, sv_log_level;
 
 /* Whether name is a variable some setting reads (NAME_FILE included). */

@@ -165,6 +165,39 @@ static int find_channel_and_stack(struct render *r, const char *stack_name,
 	return 0;
 }
 
+/*
+ * FD_ALL with the settings' timeout: a member that sent no heartbeat for
+ * that long is suspected (then VERIFY_SUSPECT checks it). Heartbeats go out
+ * five times per timeout, JGroups' own ratio (40 s and 8 s). Only a
+ * protocol element without properties is replaced, so nothing the
+ * distribution set is lost.
+ */
+static int add_failure_detection(struct render *r, const struct xml_element *stack,
+				 const char *stack_name)
+{
+	unsigned long timeout_ms = r->s->cluster.failure_detection_timeout * 1000UL;
+	struct xml_element fd;
+	int x = xml_find_child(&r->doc, stack, "protocol", "type", "FD_ALL", XML_EXACT, &fd);
+
+	if (x < 0)
+		return malformed(r);
+	if (x == 0)
+		return refuse(r, EXIT_CONFIG, SETTING_FAILURE_DETECTION ": the distribution's "
+			      "stack \"%s\" has no FD_ALL protocol to set it on", stack_name);
+	if (fd.content_end != fd.tag_end)
+		return refuse(r, EXIT_NOINPUT, "standalone-ha.xml: the FD_ALL protocol of stack "
+			      "\"%s\" has properties already", stack_name);
+	struct buf *b = add_edit(r, fd.start, fd.end);
+	buf_adds(b, "<protocol type=\"FD_ALL\">");
+	new_line(r, b, fd.start, 1);
+	buf_addf(b, "<property name=\"timeout\">%lu</property>", timeout_ms);
+	new_line(r, b, fd.start, 1);
+	buf_addf(b, "<property name=\"interval\">%lu</property>", timeout_ms / 5);
+	new_line(r, b, fd.start, 0);
+	buf_adds(b, "</protocol>");
+	return b->failed ? out_of_memory(r) : 0;
+}
+
 int render_jgroups(struct render *r)
 {
 	struct xml_element channel, stack, transport, discovery;
@@ -178,13 +211,18 @@ int render_jgroups(struct render *r)
 	    (code = find_transport(r, &stack, stack_name, &transport, transport_type,
 				   sizeof(transport_type), &discovery, &has_discovery)))
 		return code;
-	if (has_discovery)
-		return add_discovery(r, add_edit(r, discovery.start, discovery.end),
+	if (has_discovery) {
+		code = add_discovery(r, add_edit(r, discovery.start, discovery.end),
 				     discovery.start, transport_type);
-	/* No discovery protocol yet: it goes right after the transport. */
-	struct buf *b = add_edit(r, transport.end, transport.end);
-	new_line(r, b, transport.start, 0);
-	return add_discovery(r, b, transport.start, transport_type);
+	} else {
+		/* No discovery protocol yet: it goes right after the transport. */
+		struct buf *b = add_edit(r, transport.end, transport.end);
+		new_line(r, b, transport.start, 0);
+		code = add_discovery(r, b, transport.start, transport_type);
+	}
+	if (code || r->s->cluster.failure_detection_timeout == 0)
+		return code;
+	return add_failure_detection(r, &stack, stack_name);
 }
 
 int render_caches(struct render *r)

@@ -87,6 +87,13 @@ java_has() {
 	engine exec "$(kc_container "$1")" cat /proc/1/cmdline | tr '\0' '\n' | grep -qxF -- "$2"
 }
 
+# cache_conf_has NAME TEXT: the cache configuration NAME's entrypoint wrote
+# (Keycloak 26, a discovery other than JDBC_PING) holds the line TEXT.
+cache_conf_has() {
+	engine cp "$(kc_container "$1"):/var/lib/keycloak/cache-ispn.xml" "$tmp/cache-$1.xml" &&
+		grep -qxF -- "$2" <(sed 's/^ *//' "$tmp/cache-$1.xml")
+}
+
 # join_timeouts NAME: join requests of NAME that got no answer.
 join_timeouts() {
 	engine logs "$(kc_container "$1")" 2>&1 | grep -c 'JOIN(.*timed out' || true
@@ -274,8 +281,12 @@ discovery_26() {
 	done
 	drop mping
 
+	# With a failure detection timeout of its own: FD_ALL3 in the stack.
 	form tcpping -e JGROUPS_DISCOVERY_PROTOCOL=TCPPING \
-		-e 'JGROUPS_DISCOVERY_PROPERTIES=initial_hosts=tcpping-a[7800],tcpping-b[7800],port_range=0'
+		-e 'JGROUPS_DISCOVERY_PROPERTIES=initial_hosts=tcpping-a[7800],tcpping-b[7800],port_range=0' \
+		-e JGROUPS_FAILURE_DETECTION_TIMEOUT=10s
+	check "tcpping: the stack has FD_ALL3 with timeout 10000 ms" \
+		cache_conf_has tcpping-a '<FD_ALL3 stack.combine="COMBINE" timeout="10000" interval="2000"/>'
 	drop tcpping
 
 	form dns-ping -e JGROUPS_DISCOVERY_PROTOCOL=dns.DNS_PING \

@@ -169,6 +169,10 @@ bad 78 'JGROUPS_DISCOVERY_PROTOCOL: PING needs JGROUPS_TRANSPORT_STACK=udp' "${R
 bad 78 'JGROUPS_TRANSPORT_STACK: expected tcp or udp, got "sctp"' "${R[@]}" JGROUPS_TRANSPORT_STACK=sctp $P $B
 bad 78 'JGROUPS_MULTICAST_ADDRESS: expected a multicast address (224.0.0.0/4 or ff00::/8), got "10.0.0.1"' "${R[@]}" JGROUPS_MULTICAST_ADDRESS=10.0.0.1 $P $B
 bad 78 'JGROUPS_MULTICAST_ADDRESS: expected a multicast address (224.0.0.0/4 or ff00::/8), got "x"' "${R[@]}" JGROUPS_MULTICAST_ADDRESS=x $P $B
+bad 78 'JGROUPS_FAILURE_DETECTION_TIMEOUT: expected a duration such as 300, 90s, 5m or 1h (at most 3600 s), got "fast"' "${R[@]}" JGROUPS_FAILURE_DETECTION_TIMEOUT=fast $P $B
+bad 78 'JGROUPS_FAILURE_DETECTION_TIMEOUT: expected a duration such as 300, 90s, 5m or 1h (at most 3600 s), got "2h"' "${R[@]}" JGROUPS_FAILURE_DETECTION_TIMEOUT=2h $P $B
+bad 78 'JGROUPS_FAILURE_DETECTION_TIMEOUT: expected a duration such as 300, 90s, 5m or 1h (at most 3600 s), got "10000ms"' "${R[@]}" JGROUPS_FAILURE_DETECTION_TIMEOUT=10000ms $P $B
+bad 78 'JGROUPS_FAILURE_DETECTION_TIMEOUT: expected at least 2 s, got 1 s' "${R[@]}" JGROUPS_FAILURE_DETECTION_TIMEOUT=1s $P $B
 bad 78 'CACHE_OWNERS_COUNT: expected a number of owners (1-1000), got "0"' "${R[@]}" CACHE_OWNERS_COUNT=0 $P $B
 bad 78 'CACHE_OWNERS_COUNT: expected a number of owners (1-1000), got "1001"' "${R[@]}" CACHE_OWNERS_COUNT=1001 $P $B
 bad 78 'CACHE_OWNERS_COUNT: expected a number of owners (1-1000), got "two"' "${R[@]}" CACHE_OWNERS_COUNT=two $P $B
@@ -229,6 +233,7 @@ bad 78 'KEYCLOAK_HTTP_PORT: applies to the WildFly generation' "${R[@]}" "$H" KE
 bad 78 'CACHE_OWNERS_COUNT: Keycloak 26 keeps user sessions in the database' "${R[@]}" "$H" CACHE_OWNERS_COUNT=3 $P $B
 bad 78 'CACHE_OWNERS_AUTH_SESSIONS_COUNT: Keycloak 26 keeps user sessions' "${R[@]}" "$H" CACHE_OWNERS_AUTH_SESSIONS_COUNT=1 $P $B
 bad 78 'JGROUPS_DISCOVERY_PROTOCOL: Keycloak 26 has no KUBE_PING' "${R[@]}" "$H" JGROUPS_DISCOVERY_PROTOCOL=kubernetes.KUBE_PING $P $B
+bad 78 "JGROUPS_FAILURE_DETECTION_TIMEOUT: Keycloak 26's jdbc-ping stack keeps JGroups' own failure detection (40 s)" "${R[@]}" "$H" JGROUPS_FAILURE_DETECTION_TIMEOUT=10s $P $B
 bad 78 "JGROUPS_DISCOVERY_PROPERTIES: Keycloak 26's JDBC_PING takes no properties" "${R[@]}" "$H" JGROUPS_DISCOVERY_PROPERTIES=x=1 $P $B
 bad 78 'KC_HOSTNAME="a.example.com" conflicts with KEYCLOAK_FRONTEND_URL="https://b.example.com"' "${R[@]}" "$H" KC_HOSTNAME=a.example.com KEYCLOAK_FRONTEND_URL=https://b.example.com $P $B
 bad 78 'KC_PROXY_HEADERS and PROXY_ADDRESS_FORWARDING are both set; set only one' "${R[@]}" "$H" KC_PROXY_HEADERS=forwarded PROXY_ADDRESS_FORWARDING=true $P $B

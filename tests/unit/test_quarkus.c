@@ -216,7 +216,7 @@ static void test_conf_distribution(void)
 /* The cache configuration for the protocol, parsed back: the element of
  * the protocol in the project's stack, and the transport's stack. */
 static void check_cache(const char *protocol, const char *stack, const char *combine,
-			struct property *props, size_t n_props)
+			struct property *props, size_t n_props, unsigned fd_timeout)
 {
 	struct settings s = base_settings();
 	char *out = NULL, buf[256];
@@ -228,6 +228,7 @@ static void check_cache(const char *protocol, const char *stack, const char *com
 	s.cluster.stack = (char *)stack;
 	s.cluster.properties = props;
 	s.cluster.n_properties = n_props;
+	s.cluster.failure_detection_timeout = fd_timeout;
 	CHECK(quarkus_render_cache(&s, dist, dist_len, &out, &len) == 0);
 	if (!out)
 		return;
@@ -248,6 +249,19 @@ static void check_cache(const char *protocol, const char *stack, const char *com
 		CHECK(xml_attr_value(&doc, &proto, props[i].name, buf, sizeof(buf)) == 1);
 		CHECK_STR(buf, props[i].value);
 	}
+	/* JGROUPS_FAILURE_DETECTION_TIMEOUT: FD_ALL3 combined with the base
+	 * stack's, heartbeats five times per timeout; unset, the base's. */
+	if (fd_timeout) {
+		char want[32];
+		CHECK(xml_find_child(&doc, &st, "FD_ALL3", NULL, NULL, XML_EXACT, &el) == 1);
+		CHECK(xml_attr_matches(&doc, &el, "stack.combine", "COMBINE", XML_EXACT));
+		snprintf(want, sizeof(want), "%u", fd_timeout * 1000);
+		CHECK(xml_attr_matches(&doc, &el, "timeout", want, XML_EXACT));
+		snprintf(want, sizeof(want), "%u", fd_timeout * 200);
+		CHECK(xml_attr_matches(&doc, &el, "interval", want, XML_EXACT));
+	} else {
+		CHECK(xml_find_child(&doc, &st, "FD_ALL3", NULL, NULL, XML_EXACT, &el) == 0);
+	}
 	CHECK(xml_find_child(&doc, &root, "cache-container", "name", "keycloak", XML_EXACT,
 			     &cc) == 1);
 	CHECK(xml_find_child(&doc, &cc, "transport", NULL, NULL, XML_EXACT, &tr) == 1);
@@ -264,11 +278,13 @@ static void test_cache(void)
 	struct property dns[] = { { "dns_query", "keycloak.svc\"<&>'" } };
 	struct property mping[] = { { "mcast_port", "46000" } };
 
-	check_cache("TCPPING", "tcp", "REPLACE", tcpping, 2);
-	check_cache("dns.DNS_PING", "tcp", "REPLACE", dns, 1);
-	check_cache("MPING", "tcp", "COMBINE", mping, 1);
-	check_cache("PING", "udp", "COMBINE", NULL, 0);
-	check_cache("TCPPING", "udp", "REPLACE", tcpping, 1);
+	check_cache("TCPPING", "tcp", "REPLACE", tcpping, 2, 0);
+	check_cache("dns.DNS_PING", "tcp", "REPLACE", dns, 1, 0);
+	check_cache("MPING", "tcp", "COMBINE", mping, 1, 0);
+	check_cache("PING", "udp", "COMBINE", NULL, 0, 0);
+	check_cache("TCPPING", "udp", "REPLACE", tcpping, 1, 0);
+	check_cache("dns.DNS_PING", "tcp", "REPLACE", dns, 1, 10);
+	check_cache("PING", "udp", "COMBINE", NULL, 0, 3600);
 	CHECK(quarkus_uses_jdbc_ping(&(struct settings){ .cluster = { .protocol = "JDBC_PING" } }));
 	CHECK(!quarkus_uses_jdbc_ping(&(struct settings){ .cluster = { .protocol = "TCPPING" } }));
 }

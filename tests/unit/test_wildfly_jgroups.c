@@ -2,10 +2,11 @@
  * Tests of the standalone-ha.xml renderer's cluster against the real
  * distribution's file (argv[1]): the JGroups channel's stack and its
  * discovery protocol (JDBC_PING with its statements, MPING, TCPPING, the
- * cloud PINGs, PING on udp) and the owners of Keycloak's distributed
- * caches are read back from the output with the XML scanner, the stack
- * that was not chosen is compared byte for byte with the input, and the
- * properties that make the JDBC_PING rows someone else's are recognized.
+ * cloud PINGs, PING on udp), its failure detection timeout and the owners
+ * of Keycloak's distributed caches are read back from the output with the
+ * XML scanner, the stack that was not chosen is compared byte for byte
+ * with the input, and the properties that make the JDBC_PING rows someone
+ * else's are recognized.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,66 @@ static void test_jgroups_udp(void)
 	release(&r);
 }
 
+/* FD_ALL of the chosen stack of standalone-ha.xml. */
+static int fd_all_of(struct rendered *r, const char *stack, struct xml_element *fd)
+{
+	return walk(&r->doc, &r->root, fd,
+		    PATH("profile", NULL, NULL,
+			 "subsystem", "xmlns", "^urn:jboss:domain:jgroups:",
+			 "stacks", NULL, NULL, "stack", "name", stack,
+			 "protocol", "type", "FD_ALL"));
+}
+
+/* JGROUPS_FAILURE_DETECTION_TIMEOUT: FD_ALL's timeout, heartbeats five
+ * times per timeout; unset, FD_ALL stays the distribution's. */
+static void test_failure_detection(void)
+{
+	struct settings s = base_settings();
+	struct rendered r;
+	struct xml_element fd;
+
+	CHECK(render(&s, &r) == 0);
+	CHECK(fd_all_of(&r, "tcp", &fd) && fd.self_closing);
+	release(&r);
+	s.cluster.failure_detection_timeout = 10;
+	CHECK(render(&s, &r) == 0);
+	CHECK(fd_all_of(&r, "tcp", &fd));
+	CHECK(property_is(&r, &fd, "timeout", "10000"));
+	CHECK(property_is(&r, &fd, "interval", "2000"));
+	CHECK(count_properties(&r, &fd) == 2);
+	CHECK(stack_unchanged(&r, "udp"));
+	release(&r);
+	s.cluster.stack = "udp";
+	s.cluster.protocol = "PING";
+	s.cluster.failure_detection_timeout = 3600;
+	CHECK(render(&s, &r) == 0);
+	CHECK(fd_all_of(&r, "udp", &fd));
+	CHECK(property_is(&r, &fd, "timeout", "3600000"));
+	CHECK(property_is(&r, &fd, "interval", "720000"));
+	CHECK(stack_unchanged(&r, "tcp"));
+	release(&r);
+
+	/* A distribution's stack without FD_ALL (the first one is udp's), or
+	 * with an FD_ALL of its own properties, is refused, not half-set. */
+	size_t len;
+	char *in = replace_once("<protocol type=\"FD_ALL\"/>", "", &len);
+	CHECK(in != NULL);
+	if (in)
+		expect_refusal(&s, in, len, EXIT_CONFIG, "JGROUPS_FAILURE_DETECTION_TIMEOUT: "
+			       "the distribution's stack \"udp\" has no FD_ALL", NULL);
+	free(in);
+	s.cluster.stack = "tcp";
+	s.cluster.protocol = "JDBC_PING";
+	in = replace_once("socket-binding=\"jgroups-tcp-fd\"/>",
+			  "socket-binding=\"jgroups-tcp-fd\"/><protocol type=\"FD_ALL\">"
+			  "<property name=\"timeout\">5000</property></protocol>", &len);
+	CHECK(in != NULL);
+	if (in)
+		expect_refusal(&s, in, len, EXIT_NOINPUT, "FD_ALL protocol of stack \"tcp\" "
+			       "has properties already", NULL);
+	free(in);
+}
+
 static void test_owners(void)
 {
 	static const char *const caches[] = {
@@ -340,6 +401,7 @@ int main(int argc, char **argv)
 	test_jgroups_mping_tcpping();
 	test_jgroups_cloud_pings();
 	test_jgroups_udp();
+	test_failure_detection();
 	test_owners();
 	test_keeps_rows();
 	free(dist);

@@ -98,7 +98,7 @@ echo "Keycloak generation $kc_generation ($KEYCLOAK_IMAGE) on Docker"
 start=$SECONDS
 engine run --name "$db" -e POSTGRES_DATABASE=keycloak -e POSTGRES_USER=keycloak \
 	-e POSTGRES_PASSWORD=password -d "$POSTGRES_IMAGE" >/dev/null
-if engine_wait_log "$db" 'database system is ready to accept connections' 120; then
+if kc_wait_db_ready "$db" 120; then
 	ok "postgres ready after $((SECONDS - start))s"
 else
 	fail "postgres ready"

@@ -118,7 +118,7 @@ engine_run "$db" --network "$network" --network-alias postgres \
 	'install -o postgres -m 600 /certs/server.key /certs/server.pem /tmp/ &&
 	 exec /usr/local/bin/keycloak-ha-postgres postgres -c ssl=on \
 		-c ssl_cert_file=/tmp/server.pem -c ssl_key_file=/tmp/server.key'
-if engine_wait_log "$db" 'database system is ready to accept connections' 120; then
+if kc_wait_db_ready "$db" 120; then
 	pass_db=1
 else
 	pass_db=0

@@ -105,7 +105,7 @@ engine_run "$db" --network "$network" --user "$db_uid:0" "${no_passwd[@]}" \
 	-v "$tmp/secrets:/run/secrets:ro" \
 	-e POSTGRES_DATABASE=keycloak -e POSTGRES_USER=keycloak \
 	-e POSTGRES_PASSWORD_FILE=/run/secrets/db_password "$POSTGRES_IMAGE"
-if engine_wait_log "$db" 'database system is ready to accept connections' 120; then
+if kc_wait_db_ready "$db" 120; then
 	check "postgres ready as uid $db_uid, gid 0" true
 else
 	check "postgres ready as uid $db_uid, gid 0" false

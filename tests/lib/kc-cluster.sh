@@ -163,7 +163,21 @@ kc_start_db() {
 	engine_run "$kc_db" --network "$kc_network" --network-alias postgres \
 		-e POSTGRES_DATABASE=keycloak -e POSTGRES_USER=keycloak \
 		-e POSTGRES_PASSWORD="$kc_db_password" "$POSTGRES_IMAGE"
-	engine_wait_log "$kc_db" 'database system is ready to accept connections' 120
+	kc_wait_db_ready "$kc_db" 120
+}
+
+# kc_wait_db_ready CONTAINER LIMIT: the PostgreSQL image's server in
+# CONTAINER accepts its configured login, as the image's own health check
+# sees it (a login over TCP and SELECT 1). Its log does not tell: on a first
+# start "ready to accept connections" comes from the temporary server that
+# creates the user and database, which no client can reach, and the server
+# that stays is still starting up for a moment after it.
+kc_wait_db_ready() {
+	engine_poll "$1" "$2" 0.5 "a login to PostgreSQL" kc_db_accepts_login "$1"
+}
+
+kc_db_accepts_login() {
+	engine exec "$1" /usr/local/bin/keycloak-ha-postgres health postgres >/dev/null 2>&1
 }
 
 # kc_start_node NAME [RUN_ARGS...]: RUN_ARGS go to `run` before the image

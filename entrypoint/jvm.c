@@ -65,3 +65,22 @@ bool has_memory_limit(void)
 	fclose(f);
 	return limited;
 }
+
+/*
+ * Name lookups, as the nodes' database and peers move:
+ * - a failed lookup is not remembered (the JDK's java.security: 10 s). One
+ *   lost DNS answer, as an engine's DNS server gives while it reloads for a
+ *   container that starts, would otherwise fail every connection to the
+ *   database for that long, more than the datasource's retries;
+ * - an answer is kept 5 s, not the JDK's 30 s. A restarted PostgreSQL
+ *   container comes back at a new address (podman, compose); until the old
+ *   answer expires every new connection goes to the old address and hangs
+ *   for the driver's connect timeout, so logins failed for 30 s after the
+ *   database was back.
+ */
+const char jvm_security_properties[] =
+	"# Written by keycloak-ha-postgres at every start; java reads it\n"
+	"# through -Djava.security.properties.\n"
+	"networkaddress.cache.negative.ttl=0\n"
+	"networkaddress.cache.ttl=5\n";
+const size_t jvm_security_properties_len = sizeof(jvm_security_properties) - 1;

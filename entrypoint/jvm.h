@@ -21,4 +21,9 @@ int java_feature_version(const char *java);
 /* Whether this container has a memory limit (cgroup v2, then v1). */
 bool has_memory_limit(void);
 
+/* The security properties file both generations' java reads through
+ * -Djava.security.properties: how long name lookups are remembered. */
+extern const char jvm_security_properties[];
+extern const size_t jvm_security_properties_len;
+
 #endif

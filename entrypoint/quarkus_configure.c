@@ -15,6 +15,7 @@
 #include "admin_user.h"
 #include "fsutil.h"
 #include "jgroups_ping.h"
+#include "jvm.h"
 #include "log.h"
 #include "provenance.h"
 #include "schema_gate.h"
@@ -30,13 +31,6 @@
 
 /* No file of the distribution's conf/ the entrypoint reads is larger. */
 #define DIST_FILE_MAX (1024 * 1024)
-
-/* As for the WildFly generation (wildfly_configure.c): a failed name
- * lookup is not remembered, so one lost DNS answer costs one retry. */
-static const char jvm_security[] =
-	"# Written by keycloak-ha-postgres at every start; java reads it\n"
-	"# through -Djava.security.properties.\n"
-	"networkaddress.cache.negative.ttl=0\n";
 
 static bool quarkus_recognises(const char *home)
 {
@@ -312,8 +306,8 @@ static int quarkus_configure(const struct settings *s, const char *dir)
 
 	if ((rc = make_state_dir(state, NULL)) || (rc = make_state_dir(state, "tmp")) ||
 	    (rc = make_state_dir(state, "transaction-logs")) ||
-	    (rc = write_state_file(state, QUARKUS_SECURITY_FILE, jvm_security,
-				   sizeof(jvm_security) - 1)))
+	    (rc = write_state_file(state, QUARKUS_SECURITY_FILE, jvm_security_properties,
+				   jvm_security_properties_len)))
 		return rc;
 	if (!quarkus_uses_jdbc_ping(s) &&
 	    (rc = write_cache_file(s, state, cache_path, sizeof(cache_path))))

@@ -14,6 +14,7 @@
 #include "admin_user.h"
 #include "fsutil.h"
 #include "jdbc_ping.h"
+#include "jvm.h"
 #include "log.h"
 #include "provenance.h"
 #include "text.h"
@@ -27,18 +28,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/*
- * Java remembers a failed name lookup for 10 s (networkaddress.cache.
- * negative.ttl in the JDK's java.security): one lost DNS answer, as an
- * engine's DNS server gives while it reloads for a container that starts,
- * would fail every connection to the database for that long, more than the
- * datasource's retries. Not remembered, the next retry asks again.
- */
-static const char jvm_security[] =
-	"# Written by keycloak-ha-postgres at every start; java reads it\n"
-	"# through -Djava.security.properties.\n"
-	"networkaddress.cache.negative.ttl=0\n";
 
 /* The distribution's file: the pristine copy, else standalone-ha.xml
  * itself (then *have_dist is false). */
@@ -104,7 +93,8 @@ static int render_into(const struct settings *s, const char *src_dir, const char
 	 * command line points java at this file (wildfly_launch.c). */
 	path_join(security, sizeof(security), dst_dir, WILDFLY_SECURITY_FILE);
 	if (rc == 0)
-		rc = write_or_say(security, jvm_security, sizeof(jvm_security) - 1, 0600);
+		rc = write_or_say(security, jvm_security_properties, jvm_security_properties_len,
+				  0600);
 	if (rc == 0)
 		log_info("wrote %s (datasource %s@%s:%u, discovery %s on %s, %u session owners)",
 			 target, s->db.name, s->db.host, s->db.port, s->cluster.protocol,

@@ -77,6 +77,17 @@ static int check_generation(const struct settings *s, const struct provenance *s
 			  "it; the setting applies to the other discovery protocols");
 		return EXIT_CONFIG;
 	}
+	/* Only the project's stack carries it; a stack or cache file named
+	 * in Keycloak's own options would drop it without a word. */
+	for (size_t i = 0; c->failure_detection_timeout && i < s->keycloak.n; i++) {
+		const char *key = s->keycloak.v[i].key;
+		if (strcmp(key, "cache-stack") == 0 || strcmp(key, "cache-config-file") == 0) {
+			log_error("JGROUPS_FAILURE_DETECTION_TIMEOUT: applies to the stack the "
+				  "entrypoint writes, not to the %s given as a Keycloak option",
+				  key);
+			return EXIT_CONFIG;
+		}
+	}
 	if (quarkus_uses_jdbc_ping(s) && c->n_properties) {
 		log_error("JGROUPS_DISCOVERY_PROPERTIES: Keycloak 26's JDBC_PING takes no "
 			  "properties (its table and statements are Keycloak's)");

@@ -234,6 +234,7 @@ bad 78 'CACHE_OWNERS_COUNT: Keycloak 26 keeps user sessions in the database' "${
 bad 78 'CACHE_OWNERS_AUTH_SESSIONS_COUNT: Keycloak 26 keeps user sessions' "${R[@]}" "$H" CACHE_OWNERS_AUTH_SESSIONS_COUNT=1 $P $B
 bad 78 'JGROUPS_DISCOVERY_PROTOCOL: Keycloak 26 has no KUBE_PING' "${R[@]}" "$H" JGROUPS_DISCOVERY_PROTOCOL=kubernetes.KUBE_PING $P $B
 bad 78 "JGROUPS_FAILURE_DETECTION_TIMEOUT: Keycloak 26's jdbc-ping stack keeps JGroups' own failure detection (40 s)" "${R[@]}" "$H" JGROUPS_FAILURE_DETECTION_TIMEOUT=10s $P $B
+bad 78 'JGROUPS_FAILURE_DETECTION_TIMEOUT: applies to the stack the entrypoint writes, not to the cache-stack given as a Keycloak option' "${R[@]}" "$H" KC_CACHE_STACK=tcp JGROUPS_FAILURE_DETECTION_TIMEOUT=10s $P $B
 bad 78 "JGROUPS_DISCOVERY_PROPERTIES: Keycloak 26's JDBC_PING takes no properties" "${R[@]}" "$H" JGROUPS_DISCOVERY_PROPERTIES=x=1 $P $B
 bad 78 'KC_HOSTNAME="a.example.com" conflicts with KEYCLOAK_FRONTEND_URL="https://b.example.com"' "${R[@]}" "$H" KC_HOSTNAME=a.example.com KEYCLOAK_FRONTEND_URL=https://b.example.com $P $B
 bad 78 'KC_PROXY_HEADERS and PROXY_ADDRESS_FORWARDING are both set; set only one' "${R[@]}" "$H" KC_PROXY_HEADERS=forwarded PROXY_ADDRESS_FORWARDING=true $P $B

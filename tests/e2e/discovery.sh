@@ -185,7 +185,7 @@ joins_to() {
 # to the two-member view, the join requests to dead members and the nodes
 # that gave up joining ("too many JOIN attempts (10): becoming singleton").
 crash_26() {
-	local label=$1 mode=$2 boot=$3 node view start removed_before removed stale back left rows joins ip
+	local label=$1 mode=$2 boot=$3 last_try=${4:-1} node view start removed_before removed stale back left rows joins ip started
 	local -A skip joins_before singles_before channels_before boots dead
 	local -a dead_names=()
 	for node in jdbc-ping-a jdbc-ping-b; do
@@ -228,14 +228,30 @@ crash_26() {
 		check "$label: the 2 dead rows are back in JGROUPS_PING (got $back)" [ "$back" = 2 ]
 	fi
 	# The dead rows put back must be read by the servers' discovery, so
-	# they have to be in before either server starts its channel. In
-	# "remove" mode no such precondition holds: the entrypoints' own log
-	# lines (counted below) tell their removal from Keycloak's, however
-	# soon a fast machine starts the channels.
-	[ "$mode" = remove ] || for node in jdbc-ping-a jdbc-ping-b; do
-		check "$label: $node's server had not started its channel yet" \
-			[ "$(log_count "$node" ISPN000078)" = "${channels_before[$node]}" ]
-	done
+	# they have to be in before either server starts its channel. That is
+	# a race with the server's boot, which a loaded machine loses now and
+	# then: the case is then run again (crash_26_kept), and it fails only
+	# when its last try lost too. In "remove" mode no such precondition
+	# holds: the entrypoints' own log lines (counted below) tell their
+	# removal from Keycloak's, however soon a fast machine starts the
+	# channels.
+	if [ "$mode" != remove ]; then
+		started=""
+		for node in jdbc-ping-a jdbc-ping-b; do
+			[ "$(log_count "$node" ISPN000078)" = "${channels_before[$node]}" ] ||
+				started+=" $node"
+		done
+		if [ -n "$started" ] && [ "$last_try" = 0 ]; then
+			echo "note: $label: the server of$started started its channel before the dead rows were back; once more" >&2
+			for node in jdbc-ping-a jdbc-ping-b; do
+				kc_wait_view "$node" 2 "$kc_boot_timeout" "${skip[$node]}" >/dev/null || true
+			done
+			kc_sql "DELETE FROM jgroups_ping WHERE address IN (SELECT address FROM khp_dead_rows)" >/dev/null
+			return 2
+		fi
+		check "$label: no server had started its channel before the dead rows were back (started:${started:- none})" \
+			[ -z "$started" ]
+	fi
 	for node in jdbc-ping-a jdbc-ping-b; do
 		view=$(members "$(kc_wait_view "$node" 2 "$kc_boot_timeout" "${skip[$node]}")") || view=""
 		case $view in
@@ -261,6 +277,19 @@ crash_26() {
 	rows=$(kc_sql "SELECT string_agg(name, ',' ORDER BY name) FROM jgroups_ping")
 	check "$label: JGROUPS_PING holds the two live members (got $rows)" \
 		[ "$rows" = "jdbc-ping-a-$boot,jdbc-ping-b-$boot" ]
+}
+
+# crash_26_kept LABEL keep|keep-same-addresses BOOT: crash_26, up to three
+# tries (boots BOOT, BOOTb, BOOTc) while a server starts its channel before
+# the dead rows are back.
+crash_26_kept() {
+	local label=$1 mode=$2 boot=$3 suffix rc
+	for suffix in "" b; do
+		rc=0
+		crash_26 "$label" "$mode" "$boot$suffix" 0 || rc=$?
+		[ "$rc" = 2 ] || return "$rc"
+	done
+	crash_26 "$label" "$mode" "${boot}c" 1
 }
 
 discovery_26() {
@@ -307,10 +336,10 @@ discovery_26() {
 			[ "$ip" = "$(kc_ip "$node"):7800" ]
 	done
 	crash_26 jdbc_ping_after_crash remove 2
-	crash_26 jdbc_ping_after_crash_dead_rows_kept keep 3
+	crash_26_kept jdbc_ping_after_crash_dead_rows_kept keep 3
 	# A measurement only (a minute): with E2E_DISCOVERY_SAME_ADDRESSES=1.
 	[ "${E2E_DISCOVERY_SAME_ADDRESSES:-0}" = 0 ] ||
-		crash_26 jdbc_ping_after_crash_dead_rows_kept_same_addresses keep-same-addresses 4
+		crash_26_kept jdbc_ping_after_crash_dead_rows_kept_same_addresses keep-same-addresses 4
 	drop jdbc-ping
 
 	# Keycloak 26 has no KUBE_PING: refused before anything is waited for.

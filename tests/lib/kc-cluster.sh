@@ -223,7 +223,8 @@ kc_wait_view() {
 	kc_last_view=""
 	if ! engine_poll "$(kc_container "$name")" "$limit" 0.5 "a $n-member view" \
 		kc_view_is "$name" "$n" "$skip"; then
-		echo "kc-cluster: $name: last view ${kc_last_view:-none}" >&2
+		echo "kc-cluster: $name: last view ${kc_last_view:-none}; its log ends:" >&2
+		engine logs --tail 12 "$(kc_container "$name")" 2>&1 | cut -c1-300 | sed 's/^/  /' >&2
 		return 1
 	fi
 	echo "$kc_last_view"

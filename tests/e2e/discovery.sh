@@ -171,7 +171,7 @@ joins_to() {
 	log_count "$name" "JOIN\(.*\) sent to (${dead%|}) timed out"
 }
 
-# crash_26 LABEL remove|keep|keep-same-addresses BOOT: kill both JDBC_PING
+# crash_26 LABEL remove|keep|keep-same-addresses BOOT [LAST_TRY]: kill both JDBC_PING
 # nodes (SIGKILL) and start them again at once, named NODE-BOOT. "remove":
 # when the entrypoints have started the servers the two dead rows must be
 # gone, removed by the entrypoints, and no node may send a join request to
@@ -184,6 +184,9 @@ joins_to() {
 # container its address back (podman here gives new ones). Prints the time
 # to the two-member view, the join requests to dead members and the nodes
 # that gave up joining ("too many JOIN attempts (10): becoming singleton").
+# LAST_TRY 0 (a keep mode's earlier try): a server that started its channel
+# before the dead rows were back is no failure; the cluster is left formed,
+# without the rows put back, and the status is 2 (crash_26_kept tries again).
 crash_26() {
 	local label=$1 mode=$2 boot=$3 last_try=${4:-1} node view start removed_before removed stale back left rows joins ip started
 	local -A skip joins_before singles_before channels_before boots dead
